@@ -1,0 +1,10 @@
+# Debian 12 packages only (scripts/setup.sh installs them).
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 2.1 REQUIRED)
+find_package(spdlog 1.10 REQUIRED)
+# Only the IO modules named here register their factories.
+find_package(ITK 5.2 REQUIRED COMPONENTS
+  ITKCommon ITKIOImageBase ITKIONIFTI ITKIONRRD ITKIOMeta ITKIOGDCM ITKIOPNG
+  ITKIOTransformBase ITKIOTransformInsightLegacy ITKIOTransformHDF5)
+include(${ITK_USE_FILE})

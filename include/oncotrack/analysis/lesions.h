@@ -1,0 +1,65 @@
+#pragma once
+// Tumour measurements from a binary mask (one timepoint).
+//
+// Lesions are connected components (AnalysisConfig::connectivity) whose volume is at least
+// min_lesion_volume_ml. Diameters are measured on voxel extents: every voxel is the parallelepiped around its
+// centre (index ± 0.5), so a lesion of n voxels in a row along an axis is n × spacing long.
+//  - longest_diameter_mm: RECIST-style, the longest in-plane distance on any single axial slice. "Axial" is the
+//    index axis closest to LPS superior–inferior (Geometry::axial_axis); distances are physical (spacing and
+//    direction applied), so oblique and anisotropic grids are measured correctly.
+//  - perpendicular_diameter_mm: on the same slice, the longest extent perpendicular to the longest diameter.
+//  - max_3d_diameter_mm: the longest distance between any two voxel corners of the lesion.
+// Bounds: for a voxelised convex shape each diameter is within one voxel diagonal (in-plane for 2D, 3D for the
+// 3D diameter) of the true value.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oncotrack/analysis/config.h"
+#include "oncotrack/core/geometry.h"
+
+namespace oncotrack::analysis {
+
+struct Lesion {
+  int id = 0;          // 1-based, ordered by decreasing volume within the timepoint
+  int track = 0;       // lesion identity across timepoints (set by match_lesions; 0 = not matched yet)
+  bool is_new = false; // appeared after baseline (set by match_lesions)
+  std::size_t voxel_count = 0;
+  double volume_ml = 0;
+  double longest_diameter_mm = 0;
+  double perpendicular_diameter_mm = 0;
+  double max_3d_diameter_mm = 0;
+  std::size_t longest_diameter_slice = 0;  // index along the axial axis
+  Vec3 centroid_mm_lps{0, 0, 0};
+  bool measurable = false;      // longest_diameter_mm >= measurable_min_diameter_mm
+  bool touches_border = false;  // has a voxel on the image boundary: the lesion may extend beyond the scan
+};
+
+struct TumorMeasurement {
+  std::size_t mask_voxel_count = 0;  // all tumour voxels, before the lesion size filter
+  double mask_volume_ml = 0;
+  double total_volume_ml = 0;          // sum over kept lesions
+  double sum_longest_diameter_mm = 0;  // sum over all kept lesions (RECIST target sums are in response.h)
+  int axial_axis = 2;
+  std::vector<Lesion> lesions;
+};
+
+// Throws Error if config.connectivity is not 6, 18 or 26.
+TumorMeasurement measure_tumor(const Mask& mask, const AnalysisConfig& config);
+
+// Disappeared lesion: a track seen at an earlier timepoint and absent at this one.
+struct DisappearedLesion {
+  int track = 0;
+  std::string last_seen_timepoint;
+};
+
+// Assigns Lesion::track and Lesion::is_new across timepoints (index 0 = baseline) in physical space: each lesion
+// is matched to the nearest unmatched track (last known centroid) within match_distance_mm, greedily by
+// increasing distance. Timepoints without a measurement (nullptr) are skipped. Returns, per timepoint, the
+// tracks that were seen before and are absent now.
+std::vector<std::vector<DisappearedLesion>> match_lesions(const std::vector<TumorMeasurement*>& timepoints,
+                                                          const std::vector<std::string>& timepoint_ids,
+                                                          const AnalysisConfig& config);
+
+}  // namespace oncotrack::analysis

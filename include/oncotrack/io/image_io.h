@@ -1,0 +1,65 @@
+#pragma once
+// Reading and writing 3D images through ITK. Supported inputs: NIfTI (.nii, .nii.gz), NRRD (.nrrd, .nhdr),
+// MetaImage (.mha, .mhd) and DICOM series folders (GDCM). Geometry (spacing, origin, direction) is taken from the
+// file unchanged and expressed in LPS millimetres. All functions throw oncotrack::Error naming the file, the
+// problem, what was expected and what was found; none of them crash on hostile files.
+//
+// Accepted shapes: 3D, or 4D whose 4th dimension has size 1 (treated as 3D). 2D and true 4D (time series,
+// multi-frame DICOM) are refused. Float images with NaN/Inf voxels are refused (count and first ijk reported).
+// DICOM: a folder must hold exactly one series unless ReadOptions::dicom_series_uid selects one; slices must be
+// evenly spaced along the slice normal (relative deviation <= kDicomSpacingTolerance), gaps between slices
+// (spacing > thickness) are fine. Multi-frame files are refused.
+//
+// Thread safety: functions are re-entrant; they may be called from several threads on different files.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "oncotrack/core/geometry.h"
+
+namespace oncotrack::io {
+
+constexpr double kDicomSpacingTolerance = 0.05;  // relative; rounding in IPP gives a few per cent on real data
+
+struct ReadOptions {
+  std::string dicom_series_uid;  // empty: the folder must contain exactly one series
+};
+
+struct ImageInfo {
+  std::string path;
+  std::string format;          // "nifti", "nrrd", "meta", "dicom"
+  std::string component_type;  // as stored: "uint8", "int16", "float32", ...
+  unsigned dimensions = 3;     // as stored
+  Geometry geometry;
+  std::uintmax_t file_bytes = 0;  // sum over files for a DICOM folder
+};
+
+struct DicomSeriesInfo {
+  std::string uid;
+  std::string description;
+  std::size_t file_count = 0;
+};
+
+// Header-only inspection (does not read voxel data).
+ImageInfo read_image_info(const std::filesystem::path& path, const ReadOptions& options = {});
+// Reads the voxels as float (any stored component type is converted).
+ImageF read_image(const std::filesystem::path& path, const ReadOptions& options = {});
+// Reads an integer label image (masks). Non-integer voxel values are an error.
+Labels read_labels(const std::filesystem::path& path, const ReadOptions& options = {});
+// 1 where the label is in tumor_labels (empty: any non-zero label), else 0.
+Mask labels_to_mask(const Labels& labels, const std::vector<std::int32_t>& tumor_labels);
+
+// Series present in a DICOM folder (empty when none).
+std::vector<DicomSeriesInfo> list_dicom_series(const std::filesystem::path& folder);
+
+// Writers choose the format from the extension (.nii, .nii.gz, .nrrd, .mha, .mhd) and write atomically.
+void write_image(const ImageF& image, const std::filesystem::path& path);
+void write_mask(const Mask& mask, const std::filesystem::path& path);
+void write_labels(const Labels& labels, const std::filesystem::path& path);
+
+// Writes a 2D-slice DICOM MR series (int16, rescaled) with full per-slice geometry: ImagePositionPatient,
+// ImageOrientationPatient, PixelSpacing, SliceThickness and SpacingBetweenSlices per file. For tests and synth.
+void write_dicom_series(const ImageF& image, const std::filesystem::path& folder, const std::string& series_uid = {});
+
+}  // namespace oncotrack::io
