@@ -1,0 +1,45 @@
+#pragma once
+// Reads and checks every file of one subject, collecting all problems instead of stopping at the first one.
+// Used by `validate` (which discards the data) and by `run` (which measures it), so both see the same checks:
+// every image is read in full (truncation, NaN/Inf, dimensionality), every mask is read as integer labels,
+// and each mask's geometry is compared with its image's (same grid within tolerance, or for mask_grid=own, a
+// field of view inside the image's).
+// Thread safety: independent subjects may be loaded concurrently.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oncotrack/core/geometry.h"
+#include "oncotrack/io/cohort.h"
+#include "oncotrack/io/image_io.h"
+
+namespace oncotrack::io {
+
+struct LoadOptions {
+  double geometry_tolerance_mm = 1e-3;      // spacing and origin
+  double direction_tolerance = 1e-4;        // direction cosines
+  bool hash_files = true;                   // SHA-256 of every input for provenance
+};
+
+struct LoadedFile {
+  ImageInfo info;
+  std::string sha256;  // empty when not hashed
+};
+
+struct LoadedTimepoint {
+  const TimepointEntry* entry = nullptr;
+  std::vector<LoadedFile> images;  // parallel to entry->images
+  std::optional<LoadedFile> mask_file;
+  std::optional<Mask> mask;        // binary tumour mask (labels already selected)
+};
+
+struct LoadedSubject {
+  const SubjectEntry* entry = nullptr;
+  std::vector<LoadedTimepoint> timepoints;  // parallel to entry->timepoints
+};
+
+// Appends every problem found to problems (attributed to the subject); the result is complete only when no
+// problem was added.
+LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& options, std::vector<Problem>& problems);
+
+}  // namespace oncotrack::io

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# README command 1: set up, build, make the synthetic sample cohort and run the whole pipeline on it.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$root/scripts/build.sh"
+bin="$root/build/oncotrack"
+sample="$root/data/sample"
+out="$root/sample-out"
+[ -f "$sample/manifest.csv" ] || "$bin" synth --out "$sample" --force >/dev/null
+"$bin" validate "$sample/manifest.csv" >/dev/null
+"$bin" --force run "$sample/manifest.csv" --out "$out"
+echo "reports: $out/sub-*/sub-*_report.json" >&2

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages oncotrack needs, only those missing. Idempotent; safe to run every time.
+set -euo pipefail
+
+packages=(
+  build-essential cmake git pkg-config
+  libinsighttoolkit5-dev libeigen3-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
+  libgdcm-tools zlib1g-dev
+  python3-jsonschema   # tests only: validates reports against data/report.schema.json
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "setup: installing ${missing[*]}" >&2
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

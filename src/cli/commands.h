@@ -1,0 +1,33 @@
+#pragma once
+// Subcommand wiring: each subcommand lives in its own file with an options struct, setup_x() that registers it
+// on the CLI11 app, and run_x() that does the work and returns the process exit code.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+namespace oncotrack::cli {
+
+// Exit codes (ARCHITECTURE.md §3).
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 1;
+constexpr int kExitSomeFailed = 2;
+constexpr int kExitInternal = 3;
+constexpr int kExitInterrupted = 130;
+
+struct GlobalOptions {
+  int threads = 0;  // 0: all hardware threads
+  std::string log_level = "info";
+  std::string log_file;
+  bool quiet = false;
+  bool force = false;
+  std::string command_line;  // the whole invocation, for provenance
+  int resolved_threads() const;
+};
+
+using Action = std::function<int()>;
+
+void setup_run(CLI::App& app, const GlobalOptions& global, Action& action);
+void setup_validate(CLI::App& app, const GlobalOptions& global, Action& action);
+void setup_synth(CLI::App& app, const GlobalOptions& global, Action& action);
+
+}  // namespace oncotrack::cli

@@ -1,0 +1,90 @@
+// oncotrack entry point: parses global options, wires the subcommands, maps failures to exit codes.
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "commands.h"
+#include "oncotrack/core/error.h"
+#include "oncotrack/version.h"
+
+namespace oncotrack::cli {
+
+int GlobalOptions::resolved_threads() const {
+  if (threads > 0) return threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+namespace {
+
+std::string quote_arg(const std::string& a) {
+  if (!a.empty() && a.find_first_of(" \t\"'\\$`") == std::string::npos) return a;
+  std::string q = "'";
+  for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+void setup_logging(const GlobalOptions& g) {
+  // Logs and progress go to stderr (and --log-file); stdout carries only primary output.
+  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  console->set_level(g.quiet ? spdlog::level::err : spdlog::level::from_str(g.log_level));
+  std::vector<spdlog::sink_ptr> sinks{console};
+  if (!g.log_file.empty()) {
+    auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(g.log_file);
+    file->set_level(spdlog::level::from_str(g.log_level));
+    sinks.push_back(file);
+  }
+  auto logger = std::make_shared<spdlog::logger>("oncotrack", sinks.begin(), sinks.end());
+  logger->set_level(spdlog::level::trace);
+  logger->set_pattern("[%H:%M:%S] [%^%l%$] %v");
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+}  // namespace oncotrack::cli
+
+int main(int argc, char** argv) {
+  using namespace oncotrack::cli;
+  GlobalOptions global;
+  for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + quote_arg(argv[i]);
+
+  CLI::App app{"oncotrack: longitudinal MRI tumour-response analysis (measurements, response criteria, reports)"};
+  app.set_version_flag("--version", std::string("oncotrack ") + oncotrack::kVersion + " (" + oncotrack::kGitCommit + ")");
+  app.option_defaults()->always_capture_default();
+  app.add_option("-j,--threads", global.threads, "Worker threads (0: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--log-file", global.log_file, "Also write the log to this file");
+  app.add_flag("-q,--quiet", global.quiet, "Only errors on stderr");
+  app.add_flag("--force", global.force, "Overwrite existing outputs");
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the subcommand
+
+  Action action;
+  setup_run(app, global, action);
+  setup_validate(app, global, action);
+  setup_synth(app, global, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    setup_logging(global);
+  } catch (const spdlog::spdlog_ex& e) {
+    std::fprintf(stderr, "oncotrack: cannot open log file %s: %s\n", global.log_file.c_str(), e.what());
+    return kExitUsage;
+  }
+  try {
+    return action();
+  } catch (const oncotrack::Error& e) {
+    spdlog::error("{}", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    spdlog::critical("internal error: {}", e.what());
+    return kExitInternal;
+  }
+}

@@ -1,0 +1,94 @@
+#include "oncotrack/io/subject_loader.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "oncotrack/core/error.h"
+#include "oncotrack/core/sha256.h"
+
+namespace oncotrack::io {
+
+namespace {
+
+// Axis-aligned LPS bounding box of the voxel-extent corners of a grid.
+std::pair<Vec3, Vec3> lps_bounds(const Geometry& g) {
+  Vec3 lo{1e300, 1e300, 1e300}, hi{-1e300, -1e300, -1e300};
+  for (int corner = 0; corner < 8; ++corner) {
+    const Vec3 ijk{(corner & 1) ? double(g.size[0]) - 0.5 : -0.5, (corner & 2) ? double(g.size[1]) - 0.5 : -0.5,
+                   (corner & 4) ? double(g.size[2]) - 0.5 : -0.5};
+    const Vec3 p = g.index_to_lps(ijk);
+    for (int a = 0; a < 3; ++a) {
+      lo[a] = std::min(lo[a], p[a]);
+      hi[a] = std::max(hi[a], p[a]);
+    }
+  }
+  return {lo, hi};
+}
+
+Problem to_problem(const Error& e, const std::string& subject, const std::string& timepoint) {
+  std::string what = e.problem();
+  for (const auto& c : e.context()) what += "; " + c;
+  return {subject, timepoint, e.file(), what, e.expected(), e.found()};
+}
+
+}  // namespace
+
+LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& options, std::vector<Problem>& problems) {
+  LoadedSubject out;
+  out.entry = &subject;
+  for (const auto& tp : subject.timepoints) {
+    LoadedTimepoint ltp;
+    ltp.entry = &tp;
+    const ImageEntry* mask_row = tp.mask_image();
+    std::optional<Geometry> mask_row_geometry;
+    for (const auto& image : tp.images) {
+      LoadedFile file;
+      try {
+        ReadOptions ro;
+        ro.dicom_series_uid = image.series_uid;
+        file.info = read_image_info(image.path, ro);
+        (void)read_image(image.path, ro);  // full read: truncation, NaN/Inf
+        if (options.hash_files) file.sha256 = sha256_file(image.path);
+        if (&image == mask_row) mask_row_geometry = file.info.geometry;
+      } catch (const Error& e) {
+        problems.push_back(to_problem(e, subject.id, tp.id));
+      }
+      ltp.images.push_back(std::move(file));
+    }
+    if (mask_row) {
+      const auto& path = *mask_row->mask;
+      try {
+        LoadedFile file;
+        file.info = read_image_info(path);
+        const Labels labels = read_labels(path);
+        if (options.hash_files) file.sha256 = sha256_file(path);
+        if (mask_row_geometry && !mask_row->mask_on_own_grid) {
+          const GeometryDelta d = compare_geometry(*mask_row_geometry, labels.geometry);
+          if (!d.within(options.geometry_tolerance_mm, options.direction_tolerance))
+            throw Error("mask geometry does not match its image " + mask_row->path.string() + " (" + d.describe() +
+                            "; tolerance " + std::to_string(options.geometry_tolerance_mm) +
+                            " mm; set mask_grid=own if the mask is on another grid of the same scan)",
+                        path.string(), describe_geometry(*mask_row_geometry), describe_geometry(labels.geometry));
+        } else if (mask_row_geometry) {
+          const auto [ilo, ihi] = lps_bounds(*mask_row_geometry);
+          const auto [mlo, mhi] = lps_bounds(labels.geometry);
+          const double slack = *std::max_element(mask_row_geometry->spacing_mm.begin(),
+                                                 mask_row_geometry->spacing_mm.end());
+          for (int a = 0; a < 3; ++a)
+            if (mlo[a] < ilo[a] - slack || mhi[a] > ihi[a] + slack)
+              throw Error("mask field of view lies outside its image " + mask_row->path.string(), path.string(),
+                          "a mask inside the image's field of view (mask_grid=own)",
+                          "the mask extends beyond the image along LPS axis " + std::to_string(a));
+        }
+        ltp.mask = labels_to_mask(labels, mask_row->mask_labels);
+        ltp.mask_file = std::move(file);
+      } catch (const Error& e) {
+        problems.push_back(to_problem(e, subject.id, tp.id));
+      }
+    }
+    out.timepoints.push_back(std::move(ltp));
+  }
+  return out;
+}
+
+}  // namespace oncotrack::io

@@ -1,0 +1,168 @@
+#include "oncotrack/pipeline/run.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "oncotrack/analysis/lesions.h"
+#include "oncotrack/analysis/response.h"
+#include "oncotrack/core/atomic_file.h"
+#include "oncotrack/core/error.h"
+#include "oncotrack/report/report.h"
+
+namespace oncotrack::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class StageClock {
+ public:
+  explicit StageClock(report::Provenance& p) : p_(p), start_(std::chrono::steady_clock::now()) {}
+  void end(const std::string& stage) {
+    const auto now = std::chrono::steady_clock::now();
+    p_.stages.push_back({stage, std::chrono::duration<double>(now - start_).count(), report::peak_rss_mb()});
+    start_ = now;
+  }
+
+ private:
+  report::Provenance& p_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+report::Failure input_failure(const std::vector<io::Problem>& problems) {
+  report::Failure f;
+  f.stage = "input";
+  f.problems = problems;
+  f.message = problems.front().describe() +
+              (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more problem(s))" : "");
+  f.file = problems.front().file;
+  f.hint = "run `oncotrack validate` on the same input to list every problem";
+  return f;
+}
+
+// Runs one subject; returns its outcome. Never throws for bad input; internal errors become failures too, so
+// one subject can never take the batch down.
+SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& options) {
+  report::Provenance prov;
+  prov.command_line = options.command_line;
+  prov.config = config_to_json(options.config);
+  prov.threads = options.threads;
+  prov.started_at = report::utc_now_iso();
+  const fs::path report_file = report_path(options.out_dir, subject.id);
+  const fs::path error_file = error_path(options.out_dir, subject.id);
+  auto fail = [&](const report::Failure& f) {
+    prov.finished_at = report::utc_now_iso();
+    std::error_code ec;
+    fs::remove(report_file, ec);
+    write_text_atomically(error_file, report::error_report(subject.id, f, prov).dump(2) + "\n");
+    return SubjectOutcome{subject.id, false, f.message, error_file};
+  };
+  try {
+    StageClock clock(prov);
+    std::vector<io::Problem> problems = subject.problems;
+    io::LoadedSubject loaded = io::load_subject(subject, options.config.inputs, problems);
+    clock.end("load");
+    if (!problems.empty()) return fail(input_failure(problems));
+
+    report::SubjectAnalysis a;
+    a.loaded = &loaded;
+    std::vector<std::string> ids;
+    for (const auto& tp : loaded.timepoints) {
+      ids.push_back(tp.entry->id);
+      if (tp.mask) a.tumors.push_back(analysis::measure_tumor(*tp.mask, options.config.analysis));
+      else a.tumors.emplace_back();
+    }
+    clock.end("measure");
+    // Response is assessed from the baseline on; pre-baseline timepoints are measured but not compared.
+    std::size_t base = 0;
+    while (base < loaded.timepoints.size() && loaded.timepoints[base].entry->role != "baseline") ++base;
+    std::vector<analysis::TumorMeasurement*> tracked;
+    std::vector<std::string> tracked_ids;
+    std::vector<analysis::TimepointMeasurement> series;
+    for (std::size_t t = base; t < a.tumors.size(); ++t) {
+      tracked.push_back(a.tumors[t] ? &*a.tumors[t] : nullptr);
+      tracked_ids.push_back(ids[t]);
+    }
+    a.disappeared.assign(a.tumors.size(), {});
+    const auto gone = analysis::match_lesions(tracked, tracked_ids, options.config.analysis);
+    for (std::size_t t = 0; t < gone.size(); ++t) a.disappeared[base + t] = gone[t];
+    for (std::size_t t = 0; t < tracked.size(); ++t) series.push_back({tracked_ids[t], tracked[t]});
+    a.responses = analysis::assess_response(series, options.config.analysis);
+    clock.end("response");
+
+    prov.finished_at = report::utc_now_iso();
+    const std::string text = report::subject_report(a, prov).dump(2) + "\n";
+    std::error_code ec;
+    fs::remove(error_file, ec);
+    write_text_atomically(report_file, text);
+    return {subject.id, true, "", report_file};
+  } catch (const Error& e) {
+    report::Failure f{"measure", e.what(), e.file(), e.hint(), {}};
+    return fail(f);
+  } catch (const std::exception& e) {
+    report::Failure f{"internal", e.what(), "", "this is a bug in oncotrack; please report it with the input", {}};
+    return fail(f);
+  }
+}
+
+}  // namespace
+
+fs::path report_path(const fs::path& out_dir, const std::string& subject) {
+  return out_dir / ("sub-" + subject) / ("sub-" + subject + "_report.json");
+}
+
+fs::path error_path(const fs::path& out_dir, const std::string& subject) {
+  return out_dir / ("sub-" + subject) / "error.json";
+}
+
+std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOptions& options) {
+  if (!cohort.problems.empty()) {
+    Error e(cohort.problems.front().describe(), cohort.input, "", "",
+            "run `oncotrack validate " + cohort.input + "` to list every problem");
+    throw e;
+  }
+  if (!options.force) {
+    for (const auto& s : cohort.subjects) {
+      for (const fs::path& p : {report_path(options.out_dir, s.id), error_path(options.out_dir, s.id)})
+        if (fs::exists(p))
+          throw Error("results already exist", p.string(), "an empty output folder", "an earlier result",
+                      "pass --force to overwrite, or choose another --out");
+    }
+  }
+  fs::create_directories(options.out_dir);
+  write_text_atomically(options.out_dir / "dataset_description.json", report::dataset_description().dump(2) + "\n");
+
+  std::vector<SubjectOutcome> outcomes(cohort.subjects.size());
+  std::atomic<std::size_t> next{0}, done{0};
+  std::mutex progress_mutex;
+  auto notify = [&](ProgressEvent ev) {
+    if (!options.progress) return;
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    ev.total = cohort.subjects.size();
+    options.progress(ev);
+  };
+  auto worker = [&] {
+    for (std::size_t i = next++; i < cohort.subjects.size(); i = next++) {
+      const auto& s = cohort.subjects[i];
+      notify({s.id, "started", "", done.load(), 0});
+      try {
+        outcomes[i] = run_subject(s, options);
+      } catch (const std::exception& e) {  // even error.json could not be written (disk full, permissions)
+        outcomes[i] = {s.id, false, std::string("could not write results: ") + e.what(), {}};
+      }
+      const std::size_t d = ++done;
+      notify({s.id, outcomes[i].ok ? "finished" : "failed",
+              outcomes[i].ok ? outcomes[i].output.string() : outcomes[i].message, d, 0});
+    }
+  };
+  const int n = std::max(1, std::min<int>(options.threads, static_cast<int>(cohort.subjects.size())));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < n; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& th : pool) th.join();
+  return outcomes;
+}
+
+}  // namespace oncotrack::pipeline
