@@ -1,0 +1,206 @@
+#include <itkMetaImageIO.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "dicom_series.h"
+#include "itk_convert.h"
+#include "nifti_data_check.h"
+#include "oncotrack/core/error.h"
+#include "oncotrack/io/image_io.h"
+
+namespace oncotrack::io {
+
+namespace fs = std::filesystem;
+using detail::format_of;
+
+namespace {
+
+// Far beyond any MRI volume; stops a hostile header from asking for terabytes before any data is read.
+constexpr std::uintmax_t kMaxVoxels = std::uintmax_t{1} << 31;
+
+std::string ijk_text(const Geometry& g, std::size_t linear) {
+  const std::size_t i = linear % g.size[0];
+  const std::size_t j = (linear / g.size[0]) % g.size[1];
+  const std::size_t k = linear / (g.size[0] * g.size[1]);
+  return "(" + std::to_string(i) + "," + std::to_string(j) + "," + std::to_string(k) + ")";
+}
+
+// Header checks shared by every file reader: shape, component count, size sanity.
+void check_header(const itk::ImageIOBase& io, const fs::path& path) {
+  const unsigned dims = io.GetNumberOfDimensions();
+  if (dims < 3 || dims > 4 || (dims == 4 && io.GetDimensions(3) != 1)) {
+    std::string shape;
+    for (unsigned d = 0; d < dims; ++d) shape += (d ? "x" : "") + std::to_string(io.GetDimensions(d));
+    throw Error("unsupported image shape", path.string(), "a 3D image (or 4D with one volume)",
+                std::to_string(dims) + "D image of size " + shape);
+  }
+  if (io.GetNumberOfComponents() != 1) {
+    throw Error("unsupported pixel type", path.string(), "one component per voxel",
+                std::to_string(io.GetNumberOfComponents()) + " components");
+  }
+  std::uintmax_t voxels = 1;
+  for (unsigned d = 0; d < 3; ++d) {
+    voxels *= io.GetDimensions(d);
+    if (io.GetDimensions(d) == 0 || voxels > kMaxVoxels) {
+      throw Error("implausible image size in header", path.string(), "1 to 2^31 voxels",
+                  std::to_string(io.GetDimensions(0)) + "x" + std::to_string(io.GetDimensions(1)) + "x" +
+                      std::to_string(io.GetDimensions(2)));
+    }
+  }
+}
+
+struct OpenedFile {
+  itk::ImageIOBase::Pointer io;
+  ImageInfo info;
+};
+
+OpenedFile open_file(const fs::path& path) {
+  const std::string format = format_of(path);
+  itk::ImageIOBase::Pointer io = detail::make_image_io(format, path);
+  if (!io->CanReadFile(path.string().c_str())) {
+    throw Error("not a readable " + format + " file", path.string(), "a valid " + format + " header",
+                "unrecognised or damaged content");
+  }
+  io->SetFileName(path.string());
+  try {
+    io->ReadImageInformation();
+  } catch (const itk::ExceptionObject& e) {
+    detail::throw_itk_error(path, "cannot read image header", e);
+  }
+  OpenedFile opened{io, {}};
+  ImageInfo& info = opened.info;
+  info.path = path.string();
+  info.format = format;
+  info.component_type = detail::component_type_name(io->GetComponentType());
+  info.dimensions = io->GetNumberOfDimensions();
+  info.file_bytes = fs::file_size(path);
+  check_header(*io, path);
+  for (unsigned c = 0; c < 3; ++c) {
+    info.geometry.size[c] = io->GetDimensions(c);
+    info.geometry.spacing_mm[c] = io->GetSpacing(c);
+    info.geometry.origin_mm_lps[c] = io->GetOrigin(c);
+    const std::vector<double> axis = io->GetDirection(c);
+    for (unsigned r = 0; r < 3; ++r) info.geometry.direction[r][c] = axis[r];
+  }
+  return opened;
+}
+
+// Uncompressed MetaImage data shorter than the header says: MetaIO only prints a warning and keeps zeros.
+void check_meta_data_length(itk::MetaImageIO& io, const fs::path& path) {
+  MetaImage& meta = *io.GetMetaImagePointer();
+  if (meta.CompressedData() || meta.HeaderSize() != 0) return;
+  const std::string data_file = meta.ElementDataFileName();
+  std::uintmax_t available = 0;
+  if (data_file == "LOCAL") {
+    std::ifstream in(path, std::ios::binary);
+    std::string head(64 * 1024, '\0');
+    in.read(head.data(), std::streamsize(head.size()));
+    const auto key = head.find("ElementDataFile");
+    const auto line_end = key == std::string::npos ? std::string::npos : head.find('\n', key);
+    if (line_end == std::string::npos) return;
+    available = fs::file_size(path) - (line_end + 1);
+  } else {
+    std::error_code ec;
+    const fs::path data_path = path.parent_path() / data_file;
+    available = fs::file_size(data_path, ec);
+    if (ec) return;  // file lists and patterns: left to MetaIO
+  }
+  if (available < std::uintmax_t(io.GetImageSizeInBytes())) {
+    throw Error("file is shorter than its header says (truncated?)", path.string(),
+                std::to_string(io.GetImageSizeInBytes()) + " bytes of voxel data",
+                std::to_string(available) + " bytes");
+  }
+}
+
+// What ITK's readers do not report themselves: short data (NIfTI, MetaImage) and NaN/Inf that NIfTI zeroes.
+void check_data(const OpenedFile& opened, const fs::path& path) {
+  if (opened.info.format == "nifti") detail::check_nifti_data(path, opened.info.geometry);
+  if (opened.info.format == "meta") check_meta_data_length(static_cast<itk::MetaImageIO&>(*opened.io), path);
+}
+
+void require_exists(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    throw Error("image not found", path.string(), "an existing file or DICOM folder",
+                "no such file or folder");
+  }
+}
+
+void refuse_non_finite(const ImageF& image, const fs::path& path) {
+  std::size_t count = 0, first = 0;
+  for (std::size_t n = 0; n < image.voxels.size(); ++n) {
+    if (!std::isfinite(image.voxels[n]) && count++ == 0) first = n;
+  }
+  if (count > 0) {
+    throw Error(
+        "image contains NaN or infinite voxel values", path.string(), "finite values everywhere",
+        std::to_string(count) + " non-finite voxels, first at ijk " + ijk_text(image.geometry, first));
+  }
+}
+
+template <class T>
+Labels labels_from(const Volume<T>& values, const fs::path& path) {
+  Labels labels;
+  labels.geometry = values.geometry;
+  labels.voxels.resize(values.voxels.size());
+  for (std::size_t n = 0; n < values.voxels.size(); ++n) {
+    const double v = static_cast<double>(values.voxels[n]);
+    if (!(v == std::floor(v) && v >= std::numeric_limits<std::int32_t>::min() &&
+          v <= std::numeric_limits<std::int32_t>::max())) {
+      std::ostringstream found;
+      found << "value " << v << " at ijk " << ijk_text(values.geometry, n);
+      throw Error("label image has non-integer voxel values", path.string(), "integer labels", found.str());
+    }
+    labels.voxels[n] = static_cast<std::int32_t>(v);
+  }
+  return labels;
+}
+
+}  // namespace
+
+ImageInfo read_image_info(const fs::path& path, const ReadOptions& options) {
+  require_exists(path);
+  if (format_of(path) == "dicom") return detail::read_dicom_info(path, options);
+  return open_file(path).info;
+}
+
+ImageF read_image(const fs::path& path, const ReadOptions& options) {
+  require_exists(path);
+  ImageF image;
+  if (format_of(path) == "dicom") {
+    image = detail::read_dicom_image(path, options);
+  } else {
+    OpenedFile opened = open_file(path);
+    check_data(opened, path);
+    image = detail::read_volume<float>(*opened.io, path);
+  }
+  refuse_non_finite(image, path);
+  return image;
+}
+
+Labels read_labels(const fs::path& path, const ReadOptions& options) {
+  require_exists(path);
+  if (format_of(path) == "dicom") return labels_from(detail::read_dicom_image(path, options), path);
+  OpenedFile opened = open_file(path);
+  check_data(opened, path);
+  // Doubles hold every int32 exactly, so 0.5 and 2^31 are both caught.
+  return labels_from(detail::read_volume<double>(*opened.io, path), path);
+}
+
+Mask labels_to_mask(const Labels& labels, const std::vector<std::int32_t>& tumor_labels) {
+  Mask mask(labels.geometry, 0);
+  for (std::size_t n = 0; n < labels.voxels.size(); ++n) {
+    const std::int32_t v = labels.voxels[n];
+    const bool in_tumor = tumor_labels.empty()
+                              ? v != 0
+                              : std::find(tumor_labels.begin(), tumor_labels.end(), v) != tumor_labels.end();
+    mask.voxels[n] = in_tumor ? 1 : 0;
+  }
+  return mask;
+}
+
+}  // namespace oncotrack::io

@@ -1,0 +1,42 @@
+#pragma once
+// Internal to the io module: conversion between oncotrack volumes and ITK images, file-format detection and
+// ITK-exception translation. The ImageFileReader templates live in itk_convert.cpp only (compile time).
+#include <itkImage.h>
+#include <itkImageIOBase.h>
+
+#include <filesystem>
+#include <string>
+
+#include "oncotrack/core/geometry.h"
+
+namespace oncotrack::io::detail {
+
+// "nifti", "nrrd", "meta" from the (case-insensitive) extension, "dicom" for a folder, "" when unsupported.
+std::string format_of(const std::filesystem::path& path);
+// Extensions listed in "unsupported format" errors.
+constexpr const char* kSupportedFormats = ".nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd or a DICOM folder";
+// A fresh ImageIO for a file format ("nifti", "nrrd", "meta"); throws Error for anything else.
+itk::ImageIOBase::Pointer make_image_io(const std::string& format, const std::filesystem::path& path);
+
+// "uint8", "int16", "float32", ... ("unknown" for anything ITK cannot name).
+std::string component_type_name(itk::IOComponentEnum type);
+
+// Rethrows an ITK exception as Error naming the file and what was being done ("cannot read image").
+[[noreturn]] void throw_itk_error(const std::filesystem::path& path, const std::string& problem,
+                                  const itk::ExceptionObject& e);
+
+Geometry geometry_from_itk(const itk::ImageBase<3>& image);
+void set_itk_geometry(const Geometry& geometry, itk::ImageBase<3>& image);
+
+// Deep copies; T in {float, double, uint8_t, int32_t} (explicitly instantiated).
+template <class T>
+typename itk::Image<T, 3>::Pointer itk_from_volume(const Volume<T>& volume);
+template <class T>
+Volume<T> volume_from_itk(const itk::Image<T, 3>& image);
+
+// Reads the whole file through io (whose header has already been checked) converting voxels to T, collapsing
+// a size-1 4th dimension. T in {float, double}. Throws Error naming path.
+template <class T>
+Volume<T> read_volume(itk::ImageIOBase& io, const std::filesystem::path& path);
+
+}  // namespace oncotrack::io::detail

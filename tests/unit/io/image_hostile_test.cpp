@@ -1,0 +1,109 @@
+// Hostile and broken inputs: each must give oncotrack::Error naming the file and the problem, never a crash.
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "oncotrack/io/image_io.h"
+#include "unit/io/io_test_util.h"
+
+namespace oncotrack::io {
+namespace {
+
+using testing::expect_error;
+
+class HostileInput : public testing::ScratchDir {
+ protected:
+  // A MetaImage with an inline header, for shapes the writers refuse to produce.
+  std::filesystem::path write_meta(const std::string& name, const std::string& dims, const std::string& sizes,
+                                   std::size_t data_bytes) {
+    const auto path = dir_ / name;
+    testing::write_bytes(path, "ObjectType = Image\nNDims = " + dims +
+                                   "\nBinaryData = True\nBinaryDataByteOrderMSB = False\nDimSize = " + sizes +
+                                   "\nElementType = MET_FLOAT\nElementDataFile = LOCAL\n" +
+                                   std::string(data_bytes, '\0'));
+    return path;
+  }
+  std::filesystem::path write_ramp(const std::string& name, Size3 size = {16, 16, 16}) {
+    const auto path = dir_ / name;
+    write_image(testing::ramp_image(testing::oblique_geometry(size)), path);
+    return path;
+  }
+};
+
+TEST_F(HostileInput, MissingFile) {
+  const auto path = dir_ / "nope.nii.gz";
+  expect_error([&] { read_image(path); }, {path.string(), "not found"});
+  expect_error([&] { read_image_info(path); }, {path.string(), "not found"});
+}
+
+TEST_F(HostileInput, TruncatedNiftiGz) {
+  const auto path = write_ramp("cut.nii.gz");
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  expect_error([&] { read_image(path); }, {path.string(), "shorter than its header says"});
+}
+
+TEST_F(HostileInput, UncompressedFilesShorterThanTheirHeader) {
+  for (const char* name : {"short.nii", "short.nrrd", "short.mha"}) {
+    const auto path = write_ramp(name);
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) - 1000);
+    expect_error([&] { read_image(path); }, {path.string()});
+  }
+  expect_error([&] { read_image(dir_ / "short.nii"); }, {"shorter than its header says"});
+  expect_error([&] { read_image(dir_ / "short.mha"); }, {"shorter than its header says"});
+}
+
+TEST_F(HostileInput, NanAndInfVoxels) {
+  const Geometry g = testing::oblique_geometry({4, 4, 4});
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    ImageF image(g, 1.0f);
+    image.at(1, 2, 3) = bad;
+    image.at(3, 3, 3) = -bad;
+    const auto path = dir_ / "bad.nii.gz";
+    write_image(image, path);
+    expect_error([&] { read_image(path); },
+                 {path.string(), "NaN or infinite", "2 non-finite voxels", "first at ijk (1,2,3)"});
+  }
+}
+
+TEST_F(HostileInput, TwoDimensionalImage) {
+  const auto path = write_meta("flat.mha", "2", "4 3", 4 * 3 * 4);
+  expect_error([&] { read_image(path); }, {path.string(), "unsupported image shape", "2D image of size 4x3"});
+  expect_error([&] { read_image_info(path); }, {"2D image"});
+}
+
+TEST_F(HostileInput, TrueFourDimensionalImageRefusedSingleVolumeAccepted) {
+  const auto series = write_meta("series.mha", "4", "2 2 2 3", 2 * 2 * 2 * 3 * 4);
+  expect_error([&] { read_image(series); },
+               {series.string(), "unsupported image shape", "4D image of size 2x2x2x3"});
+  const auto single = write_meta("single.mha", "4", "2 2 2 1", 2 * 2 * 2 * 4);
+  const ImageF image = read_image(single);
+  EXPECT_EQ(image.geometry.size, (Size3{2, 2, 2}));
+  EXPECT_EQ(read_image_info(single).dimensions, 4u);
+}
+
+TEST_F(HostileInput, NonIntegerLabels) {
+  ImageF image(testing::oblique_geometry({3, 3, 3}), 1.0f);
+  image.at(2, 1, 0) = 0.5f;
+  const auto path = dir_ / "labels.nii.gz";
+  write_image(image, path);
+  expect_error([&] { read_labels(path); }, {path.string(), "non-integer", "0.5", "(2,1,0)"});
+}
+
+TEST_F(HostileInput, UnsupportedExtensionAndGarbage) {
+  const auto text = dir_ / "notes.txt";
+  testing::write_bytes(text, "hello");
+  expect_error([&] { read_image(text); }, {text.string(), "unsupported image format", ".txt"});
+  for (const char* name : {"garbage.nii", "garbage.nii.gz", "garbage.nrrd", "garbage.mha"}) {
+    const auto path = dir_ / name;
+    testing::write_bytes(path, std::string(2000, 'x'));
+    expect_error([&] { read_image(path); }, {path.string()});
+  }
+  expect_error(
+      [&] {
+        write_image(ImageF(testing::oblique_geometry({2, 2, 2})), dir_ / "out.png");
+      },
+      {"unsupported output format"});
+}
+
+}  // namespace
+}  // namespace oncotrack::io
