@@ -4,13 +4,15 @@
 // Lesions are connected components (AnalysisConfig::connectivity) whose volume is at least
 // min_lesion_volume_ml. Diameters are measured on voxel extents: every voxel is the parallelepiped around its
 // centre (index ± 0.5), so a lesion of n voxels in a row along an axis is n × spacing long.
-//  - longest_diameter_mm: RECIST-style, the longest in-plane distance on any single axial slice. "Axial" is the
-//    index axis closest to LPS superior–inferior (Geometry::axial_axis); distances are physical (spacing and
-//    direction applied), so oblique and anisotropic grids are measured correctly.
-//  - perpendicular_diameter_mm: on the same slice, the longest extent perpendicular to the longest diameter.
+//  - longest_diameter_mm: RECIST-style, the longest in-plane extent on any single axial slice. "Axial" is
+//    the index axis closest to LPS superior-inferior (Geometry::axial_axis); distances are physical (spacing
+//    and direction applied), so oblique and anisotropic grids are measured correctly. Exactly: the extent of
+//    the slice's voxels along the line through its two farthest voxel centres (see diameters.h).
+//  - perpendicular_diameter_mm: on the same slice, the longest chord perpendicular to that line of the convex
+//    hull of the slice's voxel corners.
 //  - max_3d_diameter_mm: the longest distance between any two voxel corners of the lesion.
-// Bounds: for a voxelised convex shape each diameter is within one voxel diagonal (in-plane for 2D, 3D for the
-// 3D diameter) of the true value.
+// Bounds: for a voxelised convex shape each diameter is within one voxel diagonal (in-plane for 2D, 3D for
+// the 3D diameter) of the true value. longest_diameter_mm <= max_3d_diameter_mm always.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -22,9 +24,9 @@
 namespace oncotrack::analysis {
 
 struct Lesion {
-  int id = 0;          // 1-based, ordered by decreasing volume within the timepoint
-  int track = 0;       // lesion identity across timepoints (set by match_lesions; 0 = not matched yet)
-  bool is_new = false; // appeared after baseline (set by match_lesions)
+  int id = 0;           // 1-based, ordered by decreasing volume within the timepoint
+  int track = 0;        // lesion identity across timepoints (set by match_lesions; 0 = not matched yet)
+  bool is_new = false;  // appeared after baseline (set by match_lesions)
   std::size_t voxel_count = 0;
   double volume_ml = 0;
   double longest_diameter_mm = 0;
@@ -54,10 +56,16 @@ struct DisappearedLesion {
   std::string last_seen_timepoint;
 };
 
-// Assigns Lesion::track and Lesion::is_new across timepoints (index 0 = baseline) in physical space: each lesion
-// is matched to the nearest unmatched track (last known centroid) within match_distance_mm, greedily by
-// increasing distance. Timepoints without a measurement (nullptr) are skipped. Returns, per timepoint, the
-// tracks that were seen before and are absent now.
+// Assigns Lesion::track and Lesion::is_new across timepoints (index 0 = baseline) in physical space: each
+// lesion is matched to the nearest unmatched track (last known centroid) within match_distance_mm
+// (inclusive), greedily by increasing distance (ties: lower lesion index, then lower track). Every track ever
+// seen is a candidate, so a lesion that disappears and comes back keeps its track. Unmatched lesions open new
+// tracks, numbered from 1 in order of appearance (within a timepoint, in lesion order). is_new = the lesion's
+// track was not present at baseline; it stays true at later timepoints (RECIST: a new lesion remains
+// progression). Timepoints without a measurement (nullptr) are skipped. Centroids must share one frame (e.g.
+// masks resampled to the baseline grid, or a scanner frame the patient did not move in). Returns, per
+// timepoint (same indexing, empty for nullptr), the tracks that were seen before and are absent now, by
+// increasing track. timepoint_ids.size() must equal timepoints.size() (ONCOTRACK_ASSERT).
 std::vector<std::vector<DisappearedLesion>> match_lesions(const std::vector<TumorMeasurement*>& timepoints,
                                                           const std::vector<std::string>& timepoint_ids,
                                                           const AnalysisConfig& config);
