@@ -1,0 +1,179 @@
+// End-to-end: `oncotrack synth` → `oncotrack run` on the synthetic cohort, compared with its ground truth.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "support/run_cli.h"
+
+namespace oncotrack::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class SampleCohort : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fresh_dir("sample_cohort"));
+    const CliResult synth = run_cli("synth --out " + (*dir_ / "cohort").string());
+    ASSERT_EQ(synth.exit_code, 0) << synth.err;
+    run_ = new CliResult(run_cli("-j 2 run " + manifest().string() + " --out " + out().string()));
+    expected_ = new json(read_json(*dir_ / "cohort" / "expected.json"));
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+    delete run_;
+    delete expected_;
+  }
+  static fs::path manifest() { return *dir_ / "cohort" / "manifest.csv"; }
+  static fs::path out() { return *dir_ / "out"; }
+  static json report(const std::string& id) { return read_json(out() / ("sub-" + id) / ("sub-" + id + "_report.json")); }
+
+  static fs::path* dir_;
+  static CliResult* run_;
+  static json* expected_;
+};
+fs::path* SampleCohort::dir_ = nullptr;
+CliResult* SampleCohort::run_ = nullptr;
+json* SampleCohort::expected_ = nullptr;
+
+TEST_F(SampleCohort, RunSucceedsAndWritesSchemaValidReports) {
+  ASSERT_EQ(run_->exit_code, 0) << run_->err;
+  EXPECT_NE(run_->out.find("subject\tstatus\toutput"), std::string::npos);
+  ASSERT_GE(expected_->at("subjects").size(), 4u);
+  for (const auto& [id, truth] : expected_->at("subjects").items()) {
+    const fs::path path = out() / ("sub-" + id) / ("sub-" + id + "_report.json");
+    ASSERT_TRUE(fs::exists(path)) << path;
+    EXPECT_EQ(schema_errors(path), "") << path;
+    const json r = read_json(path);
+    EXPECT_EQ(r.at("status"), "ok");
+    EXPECT_EQ(r.at("subject"), id);
+    EXPECT_EQ(r.at("timepoints").size(), truth.at("timepoints").size());
+    for (const auto& in : r.at("provenance").at("inputs")) EXPECT_EQ(in.at("sha256").get<std::string>().size(), 64u);
+  }
+  EXPECT_TRUE(fs::exists(out() / "dataset_description.json"));
+  for (const auto& e : fs::recursive_directory_iterator(out()))
+    EXPECT_NE(e.path().filename().string().rfind(".tmp-", 0), 0u) << "temporary left behind: " << e.path();
+}
+
+TEST_F(SampleCohort, MeasurementsMatchGroundTruth) {
+  ASSERT_EQ(run_->exit_code, 0) << run_->err;
+  for (const auto& [id, truth] : expected_->at("subjects").items()) {
+    const json r = report(id);
+    const auto& sp = truth.at("geometry").at("spacing_mm");
+    // Voxel-extent diameters of a voxelised convex shape are within one in-plane voxel diagonal of the truth.
+    const double diagonal_mm = std::hypot(sp[0].get<double>(), sp[1].get<double>());
+    for (std::size_t t = 0; t < truth.at("timepoints").size(); ++t) {
+      const json& tt = truth.at("timepoints")[t];
+      const json& rt = r.at("timepoints")[t];
+      SCOPED_TRACE("sub-" + id + " " + tt.at("id").get<std::string>());
+      EXPECT_EQ(rt.at("id"), tt.at("id"));
+      EXPECT_DOUBLE_EQ(rt.at("day").get<double>(), tt.at("day").get<double>());
+      const json& tumor = rt.at("tumor");
+      EXPECT_EQ(tumor.at("mask_voxel_count"), tt.at("totals").at("voxel_count"));
+      EXPECT_NEAR(tumor.at("total_volume_ml").get<double>(), tt.at("totals").at("voxelised_volume_ml").get<double>(),
+                  2e-6);
+      ASSERT_EQ(tumor.at("lesions").size(), tt.at("lesions").size());
+      for (const auto& truth_lesion : tt.at("lesions")) {
+        // Pair each true lesion with the measured lesion nearest to its voxelised centroid.
+        const json* best = nullptr;
+        double best_d = 1e300;
+        for (const auto& m : tumor.at("lesions")) {
+          double d = 0;
+          for (int a = 0; a < 3; ++a)
+            d += std::pow(m.at("centroid_mm_lps")[a].get<double>() -
+                              truth_lesion.at("voxelised_centroid_mm_lps")[a].get<double>(), 2);
+          if (d < best_d) {
+            best_d = d;
+            best = &m;
+          }
+        }
+        ASSERT_NE(best, nullptr);
+        EXPECT_LT(std::sqrt(best_d), 1e-3);
+        EXPECT_EQ(best->at("voxel_count"), truth_lesion.at("voxel_count"));
+        EXPECT_NEAR(best->at("longest_diameter_mm").get<double>(),
+                    truth_lesion.at("longest_diameter_in_slice_planes_mm").get<double>(), diagonal_mm);
+        // Voxelisation changes volume by at most the shell of boundary voxels: a few per cent at these sizes.
+        EXPECT_NEAR(best->at("volume_ml").get<double>(), truth_lesion.at("volume_ml").get<double>(),
+                    0.08 * truth_lesion.at("volume_ml").get<double>());
+      }
+    }
+  }
+}
+
+TEST_F(SampleCohort, CategoriesMatchTheDesign) {
+  ASSERT_EQ(run_->exit_code, 0) << run_->err;
+  for (const auto& [id, truth] : expected_->at("subjects").items()) {
+    const json r = report(id);
+    ASSERT_EQ(r.at("response").size(), truth.at("follow_ups").size());
+    for (std::size_t f = 0; f < truth.at("follow_ups").size(); ++f) {
+      const json& tf = truth.at("follow_ups")[f];
+      const json& rf = r.at("response")[f];
+      EXPECT_EQ(rf.at("timepoint"), tf.at("timepoint"));
+      for (const auto& [criterion, category] : tf.at("expected").items()) {
+        const json& c = rf.at("criteria").at(criterion);
+        EXPECT_EQ(c.at("category"), category) << "sub-" << id << " " << tf.at("timepoint") << " " << criterion
+                                              << ": rule " << c.at("rule") << "; design: " << tf.at("rationale");
+      }
+    }
+  }
+}
+
+TEST_F(SampleCohort, ValidatePrintsThePlanAndWritesNothing) {
+  const auto before = std::distance(fs::recursive_directory_iterator(*dir_), fs::recursive_directory_iterator());
+  const CliResult v = run_cli("validate " + manifest().string());
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("OK: no problems found"), std::string::npos);
+  for (const auto& [id, truth] : expected_->at("subjects").items()) EXPECT_NE(v.out.find("sub-" + id), std::string::npos);
+  EXPECT_EQ(before, std::distance(fs::recursive_directory_iterator(*dir_), fs::recursive_directory_iterator()));
+}
+
+TEST_F(SampleCohort, ExistingResultsNeedForceAndRerunsReproduce) {
+  ASSERT_EQ(run_->exit_code, 0) << run_->err;
+  const CliResult again = run_cli("run " + manifest().string() + " --out " + out().string());
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("--force"), std::string::npos);
+
+  const fs::path out1 = *dir_ / "out_single_thread";
+  const CliResult single = run_cli("-j 1 run " + manifest().string() + " --out " + out1.string());
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  const CliResult forced = run_cli("--force -j 1 run " + manifest().string() + " --out " + out1.string());
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  for (const auto& [id, truth] : expected_->at("subjects").items()) {
+    const json a = report(id);
+    const json b = read_json(out1 / ("sub-" + id) / ("sub-" + id + "_report.json"));
+    EXPECT_EQ(a.at("timepoints"), b.at("timepoints")) << id;
+    EXPECT_EQ(a.at("response"), b.at("response")) << id;
+  }
+}
+
+TEST_F(SampleCohort, SynthIsDeterministic) {
+  const fs::path other = *dir_ / "cohort2";
+  ASSERT_EQ(run_cli("synth --out " + other.string()).exit_code, 0);
+  for (const auto& e : fs::recursive_directory_iterator(*dir_ / "cohort")) {
+    if (!e.is_regular_file()) continue;
+    const fs::path rel = fs::relative(e.path(), *dir_ / "cohort");
+    EXPECT_EQ(slurp(e.path()), slurp(other / rel)) << rel;
+  }
+  EXPECT_EQ(run_cli("synth --out " + other.string()).exit_code, 1);  // not empty, no --force
+}
+
+TEST(Cli, HelpVersionAndUsageErrors) {
+  for (const char* cmd : {"--help", "run --help", "validate --help", "synth --help"}) {
+    const CliResult r = run_cli(cmd);
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
+  }
+  const CliResult v = run_cli("--version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("oncotrack 0."), std::string::npos);
+  EXPECT_EQ(run_cli("").exit_code, 1);
+  EXPECT_EQ(run_cli("frobnicate").exit_code, 1);
+  const CliResult missing = run_cli("run /nonexistent/manifest.csv --out /tmp/x");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("/nonexistent/manifest.csv"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace oncotrack::testing
