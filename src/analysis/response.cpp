@@ -83,6 +83,7 @@ struct FollowUpInputs {
   std::string baseline_problem;  // non-empty: the criterion cannot be evaluated at any follow-up
   std::vector<const Lesion*> unequivocal_new;
   bool any_new = false;
+  std::size_t remaining_lesions = 0;  // lesions of any kind at this follow-up
 };
 
 std::string new_lesion_text(const std::vector<const Lesion*>& lesions, double min_diameter_mm) {
@@ -147,9 +148,14 @@ CriterionResult evaluate(const Criterion& c, const Series& series, const FollowU
   } else if (!in.unequivocal_new.empty()) {
     r.category = "PD";
     r.rule = "PD: " + new_lesion_text(in.unequivocal_new, config.new_lesion_min_diameter_mm);
-  } else if (value == 0 && !in.any_new) {
+  } else if (value == 0 && !in.any_new && in.remaining_lesions == 0) {
     r.category = "CR";
     r.rule = "CR: " + std::string(c.label) + " " + amount(0) + " (" + c.zero_means + ") and no new lesion";
+  } else if (value == 0 && !in.any_new) {
+    // RECIST 1.1 table 4: target CR with persisting non-target disease is an overall PR.
+    r.category = "PR";
+    r.rule = "PR: " + std::string(c.label) + " " + amount(0) + " (" + c.zero_means + ") but " +
+             std::to_string(in.remaining_lesions) + " non-target lesion(s) persist, so not CR";
   } else if (*r.change_vs_baseline_pct <= c.pr_pct + kThresholdEpsilonPct) {
     r.category = "PR";
     r.rule = "PR: " + head + baseline_change + " vs baseline " + amount(r.baseline->value) + " at " +
@@ -220,13 +226,15 @@ std::vector<FollowUpResponse> assess_response(const std::vector<TimepointMeasure
     response.timepoint = timepoints[f].id;
     FollowUpInputs in;
     in.index = f;
-    if (const TumorMeasurement* tumor = timepoints[f].tumor)
+    if (const TumorMeasurement* tumor = timepoints[f].tumor) {
+      in.remaining_lesions = tumor->lesions.size();
       for (const Lesion& lesion : tumor->lesions) {
         in.any_new = in.any_new || lesion.is_new;
         if (lesion.is_new &&
             lesion.longest_diameter_mm >= config.new_lesion_min_diameter_mm - kThresholdEpsilonPct)
           in.unequivocal_new.push_back(&lesion);
       }
+    }
 
     response.vs_baseline.volume_reference = reference_at(volume_ml, 0, timepoints);
     response.vs_baseline.sld_reference = reference_at(sld_mm, 0, timepoints);

@@ -171,6 +171,12 @@ TEST(Recist, CompleteResponseNeedsEveryTargetGoneAndNoNewLesion) {
   EXPECT_EQ(get(r[0], "recist_1_1").category, "PR");
   EXPECT_TRUE(get(r[0], "recist_1_1").new_lesion_ids.empty());
   EXPECT_EQ(get(r[0], "volumetric").category, "PR");
+
+  // Targets gone but a small non-target lesion persists: RECIST overall PR, not CR.
+  r = assess({tumor({lesion(1, 30, 4), lesion(2, 6, 0.1)}), tumor({lesion(2, 6, 0.1)})});
+  EXPECT_EQ(get(r[0], "recist_1_1").category, "PR");
+  EXPECT_EQ(get(r[0], "recist_1_1").rule,
+            "PR: SLD 0.0 mm (every target lesion gone) but 1 non-target lesion(s) persist, so not CR");
 }
 
 TEST(Response, UnequivocalNewLesionIsProgressionUnderEveryCriterion) {
