@@ -2,7 +2,7 @@
 # README command 1: set up, build, make the synthetic sample cohort and run the whole pipeline on it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "$root/scripts/build.sh"
+bash "$root/scripts/build.sh" --target oncotrack
 bin="$root/build/oncotrack"
 sample="$root/data/sample"
 out="$root/sample-out"
