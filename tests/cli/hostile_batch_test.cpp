@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "oncotrack/io/image_io.h"
@@ -37,6 +38,31 @@ Mask cube_mask(const Geometry& g, std::size_t half) {
 
 void truncate_file(const fs::path& p, std::uintmax_t keep) { fs::resize_file(p, keep); }
 
+// A minimal uncompressed NIfTI-1 float32 file with the given dims (2D, 4D ...), written by hand so the test does
+// not depend on the writer under test refusing or accepting such shapes.
+void write_raw_nifti(const fs::path& p, const std::vector<std::int16_t>& dims) {
+  char header[352] = {};
+  auto put = [&](std::size_t offset, const auto& value) { std::memcpy(header + offset, &value, sizeof value); };
+  put(0, std::int32_t{348});
+  std::int16_t dim[8] = {static_cast<std::int16_t>(dims.size()), 1, 1, 1, 1, 1, 1, 1};
+  std::size_t voxels = 1;
+  for (std::size_t d = 0; d < dims.size(); ++d) {
+    dim[d + 1] = dims[d];
+    voxels *= static_cast<std::size_t>(dims[d]);
+  }
+  std::memcpy(header + 40, dim, sizeof dim);
+  put(70, std::int16_t{16});  // datatype FLOAT32
+  put(72, std::int16_t{32});  // bitpix
+  const float pixdim[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  std::memcpy(header + 76, pixdim, sizeof pixdim);
+  put(108, float{352});  // vox_offset
+  std::memcpy(header + 344, "n+1", 4);
+  std::ofstream out(p, std::ios::binary);
+  out.write(header, sizeof header);
+  const std::vector<float> data(voxels, 1.0f);
+  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(float)));
+}
+
 class HostileBatch : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -59,6 +85,8 @@ class HostileBatch : public ::testing::Test {
     img("geom_t0.nii.gz");
     io::write_mask(cube_mask(small_grid(1.1), 6), dir_ / "geom_t0_mask.nii.gz");
     img("dup_t0.nii.gz"), mask("dup_t0_mask.nii.gz", 6);
+    write_raw_nifti(dir_ / "flat_t0.nii", {24, 24});
+    write_raw_nifti(dir_ / "series_t0.nii", {24, 24, 10, 3});
 
     std::ofstream(dir_ / "manifest.csv") << "subject,timepoint,day,sequence,path,mask\n"
                                             "good,t0,0,t1c,good_t0.nii.gz,good_t0_mask.nii.gz\n"
@@ -71,13 +99,16 @@ class HostileBatch : public ::testing::Test {
                                             "geom,t0,0,t1c,geom_t0.nii.gz,geom_t0_mask.nii.gz\n"
                                             "missing,t0,0,t1c,not_there.nii.gz,\n"
                                             "dup,t0,0,t1c,dup_t0.nii.gz,dup_t0_mask.nii.gz\n"
-                                            "dup,t0,0,t1c,dup_t0.nii.gz,dup_t0_mask.nii.gz\n";
+                                            "dup,t0,0,t1c,dup_t0.nii.gz,dup_t0_mask.nii.gz\n"
+                                            "flat,t0,0,t1c,flat_t0.nii,\n"
+                                            "series,t0,0,t1c,series_t0.nii,\n";
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   const std::vector<std::pair<std::string, std::string>> broken_{
       {"trunc", "trunc_t0.nii.gz"}, {"short", "short_t0.nii"},   {"nan", "nan_t0.nii.gz"},
-      {"geom", "geom_t0_mask.nii.gz"}, {"missing", "not_there.nii.gz"}, {"dup", "manifest.csv"}};
+      {"geom", "geom_t0_mask.nii.gz"}, {"missing", "not_there.nii.gz"}, {"dup", "manifest.csv"},
+      {"flat", "flat_t0.nii"},       {"series", "series_t0.nii"}};
   fs::path dir_;
 };
 
