@@ -312,8 +312,8 @@ Cohort load_cohort(const fs::path& input, const CohortOptions& options) {
                 "a file with extension '" + ext + "'");
   }
   if (!cohort.problems.empty() && table.rows.empty()) return cohort;
-  assemble_cohort(table, input.has_parent_path() && !fs::is_directory(input) ? input.parent_path() : input,
-                  allow_unknown_day, cohort);
+  const fs::path absolute = fs::absolute(input);
+  assemble_cohort(table, fs::is_directory(input) ? absolute : absolute.parent_path(), allow_unknown_day, cohort);
   return cohort;
 }
 

@@ -59,6 +59,16 @@ TEST_F(CohortTest, CsvRowsBecomeOrderedTimepointsWithResolvedPathsAndExtras) {
   EXPECT_EQ(s.timepoints[1].images[0].extra.at("site"), "A");
 }
 
+TEST_F(CohortTest, ManifestGivenByBareFileNameResolvesAgainstItsFolder) {
+  write("m.csv", "subject,timepoint,day,sequence,path\np,t0,0,t1c,img/a.nii.gz\n");
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir_);
+  const Cohort c = load_cohort("m.csv");
+  fs::current_path(cwd);
+  ASSERT_TRUE(c.problems.empty());
+  EXPECT_EQ(c.subjects.at(0).timepoints.at(0).images.at(0).path, fs::absolute(dir_) / "img/a.nii.gz");
+}
+
 TEST_F(CohortTest, RoleColumnOverridesEarliestBaseline) {
   const auto m = write("m.tsv",
                        "subject\ttimepoint\tday\tsequence\tpath\trole\n"
