@@ -148,6 +148,17 @@ TEST_F(SampleCohort, ExistingResultsNeedForceAndRerunsReproduce) {
   }
 }
 
+TEST_F(SampleCohort, QuietAndLogFileRouteTheLog) {
+  const fs::path log = *dir_ / "run.log";
+  const CliResult r = run_cli("-q --log-file " + log.string() + " --force run " + manifest().string() + " --out " +
+                              (*dir_ / "out_quiet").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");                                                // -q: nothing but errors on stderr
+  EXPECT_NE(r.out.find("subject\tstatus\toutput"), std::string::npos);  // primary output still on stdout
+  const std::string text = slurp(log);
+  EXPECT_NE(text.find("subject(s) succeeded"), std::string::npos) << text;
+}
+
 TEST_F(SampleCohort, SynthIsDeterministic) {
   const fs::path other = *dir_ / "cohort2";
   ASSERT_EQ(run_cli("synth --out " + other.string()).exit_code, 0);
