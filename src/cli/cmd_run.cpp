@@ -38,8 +38,8 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
     else
       spdlog::debug("sub-{} started", ev.subject);
   };
-  spdlog::info("{} subject(s) from {} ({}), {} thread(s), output {}", cohort.subjects.size(), o.input, cohort.kind,
-               ro.threads, o.out_dir);
+  spdlog::info("{} subject(s) from {} ({}), {} thread(s), output {}", cohort.subjects.size(), o.input,
+               cohort.kind, ro.threads, o.out_dir);
   const auto outcomes = pipeline::run_cohort(cohort, ro);
   std::size_t failed = 0;
   std::cout << "subject\tstatus\toutput\n";
@@ -47,7 +47,8 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
     failed += !r.ok;
     std::cout << r.subject << '\t' << (r.ok ? "ok" : "failed") << '\t' << r.output.string() << '\n';
   }
-  spdlog::info("{} of {} subject(s) succeeded; reports in {}", outcomes.size() - failed, outcomes.size(), o.out_dir);
+  spdlog::info("{} of {} subject(s) succeeded; reports in {}", outcomes.size() - failed, outcomes.size(),
+               o.out_dir);
   return failed == 0 ? kExitOk : kExitSomeFailed;
 }
 

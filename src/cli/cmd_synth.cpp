@@ -11,7 +11,8 @@ namespace oncotrack::cli {
 void setup_synth(CLI::App& app, const GlobalOptions& global, Action& action) {
   auto opts = std::make_shared<synth::SynthOptions>();
   auto out = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("synth", "Write a deterministic synthetic longitudinal cohort with ground truth");
+  CLI::App* cmd =
+      app.add_subcommand("synth", "Write a deterministic synthetic longitudinal cohort with ground truth");
   cmd->add_option("-o,--out", *out, "Output folder")->required();
   cmd->add_option("--seed", opts->seed, "Random seed (same seed: identical files)");
   cmd->callback([&action, &global, opts, out] {

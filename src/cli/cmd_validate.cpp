@@ -1,5 +1,5 @@
-// `oncotrack validate INPUT`: checks every file, geometry and timepoint order; prints the plan and every problem;
-// writes nothing. Exit 1 when anything is wrong.
+// `oncotrack validate INPUT`: checks every file, geometry and timepoint order; prints the plan and every
+// problem; writes nothing. Exit 1 when anything is wrong.
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -57,7 +57,8 @@ int run_validate(const ValidateOptions& o) {
   std::cout << problems.size() << " problem(s):\n";
   for (const auto& p : problems) {
     std::cout << "  ";
-    if (!p.subject.empty()) std::cout << "[sub-" << p.subject << (p.timepoint.empty() ? "" : " " + p.timepoint) << "] ";
+    if (!p.subject.empty())
+      std::cout << "[sub-" << p.subject << (p.timepoint.empty() ? "" : " " + p.timepoint) << "] ";
     std::cout << p.describe() << "\n";
   }
   return kExitUsage;
@@ -67,7 +68,8 @@ int run_validate(const ValidateOptions& o) {
 
 void setup_validate(CLI::App& app, const GlobalOptions& /*global*/, Action& action) {
   auto opts = std::make_shared<ValidateOptions>();
-  CLI::App* cmd = app.add_subcommand("validate", "Check a cohort's inputs and print the plan and every problem");
+  CLI::App* cmd =
+      app.add_subcommand("validate", "Check a cohort's inputs and print the plan and every problem");
   cmd->add_option("input", opts->input, "Manifest (.csv, .tsv, .json) or BIDS root")->required();
   cmd->add_option("--config", opts->config_file, "JSON config overriding defaults")->check(CLI::ExistingFile);
   cmd->add_option("--masks", opts->bids_masks, "BIDS derivatives folder with *_desc-tumor_mask.nii.gz")

@@ -1,6 +1,6 @@
 #pragma once
-// Subcommand wiring: each subcommand lives in its own file with an options struct, setup_x() that registers it
-// on the CLI11 app, and run_x() that does the work and returns the process exit code.
+// Subcommand wiring: each subcommand lives in its own file with an options struct, setup_x() that registers
+// it on the CLI11 app, and run_x() that does the work and returns the process exit code.
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>

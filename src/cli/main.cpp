@@ -49,10 +49,13 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + quote_arg(argv[i]);
 
-  CLI::App app{"oncotrack: longitudinal MRI tumour-response analysis (measurements, response criteria, reports)"};
-  app.set_version_flag("--version", std::string("oncotrack ") + oncotrack::kVersion + " (" + oncotrack::kGitCommit + ")");
+  CLI::App app{
+      "oncotrack: longitudinal MRI tumour-response analysis (measurements, response criteria, reports)"};
+  app.set_version_flag("--version",
+                       std::string("oncotrack ") + oncotrack::kVersion + " (" + oncotrack::kGitCommit + ")");
   app.option_defaults()->always_capture_default();
-  app.add_option("-j,--threads", global.threads, "Worker threads (0: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("-j,--threads", global.threads, "Worker threads (0: all cores)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--log-file", global.log_file, "Also write the log to this file");

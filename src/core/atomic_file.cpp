@@ -41,6 +41,8 @@ void write_text_atomically(const fs::path& path, const std::string& text) {
   });
 }
 
-bool is_temporary_name(const fs::path& path) { return path.filename().string().rfind(kTmpPrefix, 0) == 0; }
+bool is_temporary_name(const fs::path& path) {
+  return path.filename().string().rfind(kTmpPrefix, 0) == 0;
+}
 
 }  // namespace oncotrack

@@ -8,7 +8,8 @@ namespace oncotrack {
 
 namespace {
 double det3(const Mat3& m) {
-  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+         m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
          m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
 }
 }  // namespace
@@ -38,13 +39,14 @@ int Geometry::axial_axis() const {
 }
 
 bool GeometryDelta::within(double tolerance_mm, double tolerance_direction) const {
-  return same_size && spacing_mm <= tolerance_mm && origin_mm <= tolerance_mm && direction <= tolerance_direction;
+  return same_size && spacing_mm <= tolerance_mm && origin_mm <= tolerance_mm &&
+         direction <= tolerance_direction;
 }
 
 std::string GeometryDelta::describe() const {
   std::ostringstream s;
-  s << (same_size ? "same size" : "different size") << ", max |Δspacing| " << spacing_mm << " mm, max |Δorigin| "
-    << origin_mm << " mm, max |Δdirection| " << direction;
+  s << (same_size ? "same size" : "different size") << ", max |Δspacing| " << spacing_mm
+    << " mm, max |Δorigin| " << origin_mm << " mm, max |Δdirection| " << direction;
   return s.str();
 }
 
@@ -54,7 +56,8 @@ GeometryDelta compare_geometry(const Geometry& a, const Geometry& b) {
   for (int i = 0; i < 3; ++i) {
     d.spacing_mm = std::max(d.spacing_mm, std::abs(a.spacing_mm[i] - b.spacing_mm[i]));
     d.origin_mm = std::max(d.origin_mm, std::abs(a.origin_mm_lps[i] - b.origin_mm_lps[i]));
-    for (int j = 0; j < 3; ++j) d.direction = std::max(d.direction, std::abs(a.direction[i][j] - b.direction[i][j]));
+    for (int j = 0; j < 3; ++j)
+      d.direction = std::max(d.direction, std::abs(a.direction[i][j] - b.direction[i][j]));
   }
   return d;
 }

@@ -68,7 +68,8 @@ std::map<std::string, std::string> session_dates(const fs::path& subject_dir, co
   header = split(line);
   const auto sid = std::find(header.begin(), header.end(), "session_id") - header.begin();
   const auto acq = std::find(header.begin(), header.end(), "acq_time") - header.begin();
-  if (static_cast<std::size_t>(acq) >= header.size() || static_cast<std::size_t>(sid) >= header.size()) return dates;
+  if (static_cast<std::size_t>(acq) >= header.size() || static_cast<std::size_t>(sid) >= header.size())
+    return dates;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const auto fields = split(line);
@@ -103,8 +104,8 @@ ManifestTable read_bids(const fs::path& root, const CohortOptions& options, std:
   for (const auto& wanted : options.participant_labels) {
     const std::string name = wanted.rfind("sub-", 0) == 0 ? wanted : "sub-" + wanted;
     if (!fs::is_directory(root / name))
-      problems.push_back({"", "", (root / name).string(), "participant not found", "a sub-<label> folder",
-                          "nothing"});
+      problems.push_back(
+          {"", "", (root / name).string(), "participant not found", "a sub-<label> folder", "nothing"});
   }
   for (const auto& subject_dir : subjects) {
     const std::string label = subject_dir.filename().string().substr(4);
@@ -116,7 +117,8 @@ ManifestTable read_bids(const fs::path& root, const CohortOptions& options, std:
     std::vector<fs::path> anat_dirs;
     if (fs::is_directory(subject_dir / "anat")) anat_dirs.push_back(subject_dir / "anat");
     for (const auto& e : fs::directory_iterator(subject_dir))
-      if (e.is_directory() && e.path().filename().string().rfind("ses-", 0) == 0 && fs::is_directory(e.path() / "anat"))
+      if (e.is_directory() && e.path().filename().string().rfind("ses-", 0) == 0 &&
+          fs::is_directory(e.path() / "anat"))
         anat_dirs.push_back(e.path() / "anat");
     std::sort(anat_dirs.begin(), anat_dirs.end());
     for (const auto& anat : anat_dirs) {
@@ -145,10 +147,12 @@ ManifestTable read_bids(const fs::path& root, const CohortOptions& options, std:
       if (mask && table.rows.size() > first_row) {
         static const std::vector<std::string> kPreference{"t1c", "t1", "flairc", "flair", "t2c", "t2"};
         auto rank = [&](const ManifestRow& r) {
-          return std::find(kPreference.begin(), kPreference.end(), r.fields.at("sequence")) - kPreference.begin();
+          return std::find(kPreference.begin(), kPreference.end(), r.fields.at("sequence")) -
+                 kPreference.begin();
         };
-        auto best = std::min_element(table.rows.begin() + static_cast<std::ptrdiff_t>(first_row), table.rows.end(),
-                                     [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+        auto best =
+            std::min_element(table.rows.begin() + static_cast<std::ptrdiff_t>(first_row), table.rows.end(),
+                             [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
         best->fields["mask"] = mask->string();
       }
     }

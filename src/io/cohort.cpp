@@ -15,9 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::set<std::string> kKnownColumns{"subject", "timepoint", "day",        "date",     "sequence",
-                                          "path",    "mask",      "mask_label", "mask_grid", "role",
-                                          "series_uid"};
+const std::set<std::string> kKnownColumns{"subject", "timepoint",  "day",       "date", "sequence",  "path",
+                                          "mask",    "mask_label", "mask_grid", "role", "series_uid"};
 
 // Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's civil calendar arithmetic).
 long days_from_civil(long y, unsigned m, unsigned d) {
@@ -34,7 +33,8 @@ std::optional<long> parse_iso_date(const std::string& s) {
   int y = 0, m = 0, d = 0;
   char dash1 = 0, dash2 = 0;
   std::istringstream in(s.substr(0, 10));
-  if (s.size() < 10 || !(in >> y >> dash1 >> m >> dash2 >> d) || dash1 != '-' || dash2 != '-') return std::nullopt;
+  if (s.size() < 10 || !(in >> y >> dash1 >> m >> dash2 >> d) || dash1 != '-' || dash2 != '-')
+    return std::nullopt;
   if (s.size() > 10 && s[10] != 'T' && s[10] != ' ') return std::nullopt;
   static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) return std::nullopt;
@@ -112,8 +112,8 @@ struct TimepointDraft {
   std::set<std::string> masks;
 };
 
-void assemble_subject(const std::string& id, const std::vector<const ManifestRow*>& rows, const fs::path& base_dir,
-                      bool allow_unknown_day, SubjectEntry& subject) {
+void assemble_subject(const std::string& id, const std::vector<const ManifestRow*>& rows,
+                      const fs::path& base_dir, bool allow_unknown_day, SubjectEntry& subject) {
   auto problem = [&](const std::string& tp, const std::string& file, const std::string& what,
                      const std::string& expected, const std::string& found) {
     subject.problems.push_back({id, tp, file, what, expected, found});
@@ -132,10 +132,12 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
       continue;
     }
     const std::string sequence = get("sequence");
-    if (sequence.empty()) problem(tp, row->origin, "empty sequence", "a sequence name (t1c, t2, flair, ...)", "an empty field");
+    if (sequence.empty())
+      problem(tp, row->origin, "empty sequence", "a sequence name (t1c, t2, flair, ...)", "an empty field");
     const auto [dup, inserted] = seen.emplace(std::make_pair(tp, sequence), row->origin);
     if (!inserted) {
-      problem(tp, row->origin, "duplicate row for subject " + id + ", timepoint " + tp + ", sequence " + sequence,
+      problem(tp, row->origin,
+              "duplicate row for subject " + id + ", timepoint " + tp + ", sequence " + sequence,
               "one row per subject/timepoint/sequence", "also at " + dup->second);
       continue;
     }
@@ -144,14 +146,17 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
 
     if (const std::string day = get("day"); !day.empty()) {
       const auto v = parse_number(day);
-      if (!v) problem(tp, row->origin, "day is not a number", "days from baseline, e.g. 56", "'" + day + "'");
+      if (!v)
+        problem(tp, row->origin, "day is not a number", "days from baseline, e.g. 56", "'" + day + "'");
       else if (d.day && *d.day != *v)
         problem(tp, row->origin, "rows of one timepoint disagree on day", std::to_string(*d.day), day);
-      else d.day = v;
+      else
+        d.day = v;
     }
     if (const std::string date = get("date"); !date.empty()) {
       const auto v = parse_iso_date(date);
-      if (!v) problem(tp, row->origin, "date is not an ISO 8601 date", "YYYY-MM-DD", "'" + date + "'");
+      if (!v)
+        problem(tp, row->origin, "date is not an ISO 8601 date", "YYYY-MM-DD", "'" + date + "'");
       else if (d.date_days && *d.date_days != *v)
         problem(tp, row->origin, "rows of one timepoint disagree on date", d.entry.date, date);
       else {
@@ -160,7 +165,8 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
       }
     }
     if (const std::string role = get("role"); !role.empty()) {
-      if (role == "baseline") d.declared_baseline = true;
+      if (role == "baseline")
+        d.declared_baseline = true;
       else if (role != "follow-up" && role != "followup")
         problem(tp, row->origin, "unknown role", "baseline or follow-up", "'" + role + "'");
     }
@@ -169,19 +175,24 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
     image.sequence = sequence;
     image.origin = row->origin;
     const std::string path = get("path");
-    if (path.empty()) problem(tp, row->origin, "empty path", "an image file or DICOM folder", "an empty field");
-    else image.path = resolve(base_dir, path);
+    if (path.empty())
+      problem(tp, row->origin, "empty path", "an image file or DICOM folder", "an empty field");
+    else
+      image.path = resolve(base_dir, path);
     image.series_uid = get("series_uid");
     if (const std::string mask = get("mask"); !mask.empty()) {
       image.mask = resolve(base_dir, mask);
       d.masks.insert(image.mask->string());
     }
     if (const std::string labels = get("mask_label"); !labels.empty()) {
-      if (const auto v = parse_labels(labels)) image.mask_labels = *v;
-      else problem(tp, row->origin, "mask_label is not a list of integers", "e.g. 3 or 1,2", "'" + labels + "'");
+      if (const auto v = parse_labels(labels))
+        image.mask_labels = *v;
+      else
+        problem(tp, row->origin, "mask_label is not a list of integers", "e.g. 3 or 1,2", "'" + labels + "'");
     }
     const std::string grid = get("mask_grid");
-    if (grid == "own") image.mask_on_own_grid = true;
+    if (grid == "own")
+      image.mask_on_own_grid = true;
     else if (!grid.empty() && grid != "image")
       problem(tp, row->origin, "unknown mask_grid", "image or own", "'" + grid + "'");
     for (const auto& [key, value] : f)
@@ -195,13 +206,15 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
       problem(tp, "", "several different masks for one timepoint", "at most one tumour mask per timepoint",
               std::to_string(d.masks.size()) + " masks");
     if (!d.day && !d.date_days && !allow_unknown_day)
-      problem(tp, d.entry.images.empty() ? "" : d.entry.images.front().origin, "timepoint has neither day nor date",
+      problem(tp, d.entry.images.empty() ? "" : d.entry.images.front().origin,
+              "timepoint has neither day nor date",
               "a day (days from baseline) or date (YYYY-MM-DD) column value", "both empty");
     tps.push_back(std::move(d));
   }
   const bool any_day = std::any_of(tps.begin(), tps.end(), [](const auto& t) { return t.day.has_value(); });
   const bool all_day = std::all_of(tps.begin(), tps.end(), [](const auto& t) { return t.day.has_value(); });
-  const bool all_date = std::all_of(tps.begin(), tps.end(), [](const auto& t) { return t.date_days.has_value(); });
+  const bool all_date =
+      std::all_of(tps.begin(), tps.end(), [](const auto& t) { return t.date_days.has_value(); });
   if (any_day && !all_day && !all_date)
     problem("", "", "timepoints mix day and date", "day for every timepoint, or date for every timepoint",
             "some with day only, some with date only");
@@ -223,8 +236,10 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
               tps[i - 1].entry.id + " and " + tps[i].entry.id);
   }
   std::size_t baseline = 0;
-  const auto declared = std::count_if(tps.begin(), tps.end(), [](const auto& t) { return t.declared_baseline; });
-  if (declared > 1) problem("", "", "more than one baseline", "role=baseline on one timepoint", std::to_string(declared));
+  const auto declared =
+      std::count_if(tps.begin(), tps.end(), [](const auto& t) { return t.declared_baseline; });
+  if (declared > 1)
+    problem("", "", "more than one baseline", "role=baseline on one timepoint", std::to_string(declared));
   for (std::size_t i = 0; i < tps.size(); ++i)
     if (tps[i].declared_baseline) baseline = i;
   const auto base_key = tps.empty() ? std::nullopt : key(tps[baseline]);
@@ -253,7 +268,8 @@ const ImageEntry* TimepointEntry::mask_image() const {
   return nullptr;
 }
 
-void assemble_cohort(const ManifestTable& table, const fs::path& base_dir, bool allow_unknown_day, Cohort& cohort) {
+void assemble_cohort(const ManifestTable& table, const fs::path& base_dir, bool allow_unknown_day,
+                     Cohort& cohort) {
   std::vector<std::string> missing;
   const auto has = [&](const char* c) {
     return std::find(table.columns.begin(), table.columns.end(), c) != table.columns.end();
@@ -266,7 +282,8 @@ void assemble_cohort(const ManifestTable& table, const fs::path& base_dir, bool 
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
     for (const auto& c : table.columns) cols += (cols.empty() ? "" : ",") + c;
     cohort.problems.push_back({"", "", cohort.input, "manifest is missing required column(s): " + list,
-                               "columns subject,timepoint,day|date,sequence,path[,mask,...]", "header " + cols});
+                               "columns subject,timepoint,day|date,sequence,path[,mask,...]",
+                               "header " + cols});
     return;
   }
   std::map<std::string, std::vector<const ManifestRow*>> by_subject;
@@ -291,7 +308,8 @@ void assemble_cohort(const ManifestTable& table, const fs::path& base_dir, bool 
 Cohort load_cohort(const fs::path& input, const CohortOptions& options) {
   std::error_code ec;
   if (!fs::exists(input, ec))
-    throw Error("input not found", input.string(), "a manifest (.csv, .tsv, .json) or a BIDS folder", "nothing");
+    throw Error("input not found", input.string(), "a manifest (.csv, .tsv, .json) or a BIDS folder",
+                "nothing");
   Cohort cohort;
   cohort.input = input.string();
   ManifestTable table;
@@ -313,7 +331,8 @@ Cohort load_cohort(const fs::path& input, const CohortOptions& options) {
   }
   if (!cohort.problems.empty() && table.rows.empty()) return cohort;
   const fs::path absolute = fs::absolute(input);
-  assemble_cohort(table, fs::is_directory(input) ? absolute : absolute.parent_path(), allow_unknown_day, cohort);
+  assemble_cohort(table, fs::is_directory(input) ? absolute : absolute.parent_path(), allow_unknown_day,
+                  cohort);
   return cohort;
 }
 

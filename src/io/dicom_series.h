@@ -3,8 +3,8 @@
 // contract: one series or a chosen UID, slices sorted along the normal and evenly spaced, no multi-frame
 // files). GDCM is used directly: one header parse per file that stops before PixelData (what follows it,
 // e.g. megabytes of padding, is never parsed), then one pixel parse per slice, also stopping after PixelData.
-// Files cut short are named in the error; files without "DICM" that GDCM cannot parse are skipped as not DICOM
-// (and named when the series then has a gap).
+// Files cut short are named in the error; files without "DICM" that GDCM cannot parse are skipped as not
+// DICOM (and named when the series then has a gap).
 #include <filesystem>
 
 #include "oncotrack/io/image_io.h"

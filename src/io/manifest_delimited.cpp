@@ -93,8 +93,8 @@ ManifestTable read_delimited_manifest(const std::filesystem::path& path, char de
     return table;
   }
   if (records.empty()) {
-    problems.push_back({"", "", path.string(), "manifest is empty", "a header row and one row per image",
-                        "no rows"});
+    problems.push_back(
+        {"", "", path.string(), "manifest is empty", "a header row and one row per image", "no rows"});
     return table;
   }
   for (const auto& name : records[0]) table.columns.push_back(trim(name));

@@ -45,8 +45,8 @@ ManifestTable read_json_manifest(const std::filesystem::path& path, std::vector<
         for (const auto& v : value) joined += (joined.empty() ? "" : ",") + v.dump();
         row.fields[key] = joined;
       } else if (!value.is_null()) {
-        problems.push_back({"", "", origin + "." + key, "unsupported value", "a string or number",
-                            value.type_name()});
+        problems.push_back(
+            {"", "", origin + "." + key, "unsupported value", "a string or number", value.type_name()});
         continue;
       }
       columns.insert(key);

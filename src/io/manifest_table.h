@@ -31,7 +31,7 @@ ManifestTable read_bids(const std::filesystem::path& root, const CohortOptions& 
 // Assembles rows into subjects: resolves paths against base_dir, parses day/date/role/mask_label, orders
 // timepoints, assigns roles, and records every problem. Rows without day/date are allowed only when
 // allow_unknown_day (BIDS without acq_time); their timepoints are ordered by id then.
-void assemble_cohort(const ManifestTable& table, const std::filesystem::path& base_dir, bool allow_unknown_day,
-                     Cohort& cohort);
+void assemble_cohort(const ManifestTable& table, const std::filesystem::path& base_dir,
+                     bool allow_unknown_day, Cohort& cohort);
 
 }  // namespace oncotrack::io

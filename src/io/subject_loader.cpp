@@ -14,7 +14,8 @@ namespace {
 std::pair<Vec3, Vec3> lps_bounds(const Geometry& g) {
   Vec3 lo{1e300, 1e300, 1e300}, hi{-1e300, -1e300, -1e300};
   for (int corner = 0; corner < 8; ++corner) {
-    const Vec3 ijk{(corner & 1) ? double(g.size[0]) - 0.5 : -0.5, (corner & 2) ? double(g.size[1]) - 0.5 : -0.5,
+    const Vec3 ijk{(corner & 1) ? double(g.size[0]) - 0.5 : -0.5,
+                   (corner & 2) ? double(g.size[1]) - 0.5 : -0.5,
                    (corner & 4) ? double(g.size[2]) - 0.5 : -0.5};
     const Vec3 p = g.index_to_lps(ijk);
     for (int a = 0; a < 3; ++a) {
@@ -33,7 +34,8 @@ Problem to_problem(const Error& e, const std::string& subject, const std::string
 
 }  // namespace
 
-LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& options, std::vector<Problem>& problems) {
+LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& options,
+                           std::vector<Problem>& problems) {
   LoadedSubject out;
   out.entry = &subject;
   for (const auto& tp : subject.timepoints) {
@@ -65,19 +67,20 @@ LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& optio
         if (mask_row_geometry && !mask_row->mask_on_own_grid) {
           const GeometryDelta d = compare_geometry(*mask_row_geometry, labels.geometry);
           if (!d.within(options.geometry_tolerance_mm, options.direction_tolerance))
-            throw Error("mask geometry does not match its image " + mask_row->path.string() + " (" + d.describe() +
-                            "; tolerance " + std::to_string(options.geometry_tolerance_mm) +
+            throw Error("mask geometry does not match its image " + mask_row->path.string() + " (" +
+                            d.describe() + "; tolerance " + std::to_string(options.geometry_tolerance_mm) +
                             " mm; set mask_grid=own if the mask is on another grid of the same scan)",
-                        path.string(), describe_geometry(*mask_row_geometry), describe_geometry(labels.geometry));
+                        path.string(), describe_geometry(*mask_row_geometry),
+                        describe_geometry(labels.geometry));
         } else if (mask_row_geometry) {
           const auto [ilo, ihi] = lps_bounds(*mask_row_geometry);
           const auto [mlo, mhi] = lps_bounds(labels.geometry);
-          const double slack = *std::max_element(mask_row_geometry->spacing_mm.begin(),
-                                                 mask_row_geometry->spacing_mm.end());
+          const double slack =
+              *std::max_element(mask_row_geometry->spacing_mm.begin(), mask_row_geometry->spacing_mm.end());
           for (int a = 0; a < 3; ++a)
             if (mlo[a] < ilo[a] - slack || mhi[a] > ihi[a] + slack)
-              throw Error("mask field of view lies outside its image " + mask_row->path.string(), path.string(),
-                          "a mask inside the image's field of view (mask_grid=own)",
+              throw Error("mask field of view lies outside its image " + mask_row->path.string(),
+                          path.string(), "a mask inside the image's field of view (mask_grid=own)",
                           "the mask extends beyond the image along LPS axis " + std::to_string(a));
         }
         ltp.mask = labels_to_mask(labels, mask_row->mask_labels);

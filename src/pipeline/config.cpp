@@ -16,8 +16,9 @@ void take(nlohmann::json& section, const char* key, T& value, const std::string&
   const bool ok = std::is_same_v<T, bool> ? v.is_boolean()
                   : std::is_integral_v<T> ? v.is_number_integer()
                                           : v.is_number();
-  if (!ok) throw Error("wrong type for config key " + where + "." + key, "", std::is_integral_v<T> ? "an integer" : "a number",
-                       v.dump());
+  if (!ok)
+    throw Error("wrong type for config key " + where + "." + key, "",
+                std::is_integral_v<T> ? "an integer" : "a number", v.dump());
   value = v.get<T>();
   section.erase(key);
 }
@@ -84,7 +85,8 @@ PipelineConfig config_from_json(const nlohmann::json& doc_in, const std::string&
       doc.erase("inputs");
       require(c.inputs.geometry_tolerance_mm >= 0, "inputs.geometry_tolerance_mm", ">= 0",
               c.inputs.geometry_tolerance_mm);
-      require(c.inputs.direction_tolerance >= 0, "inputs.direction_tolerance", ">= 0", c.inputs.direction_tolerance);
+      require(c.inputs.direction_tolerance >= 0, "inputs.direction_tolerance", ">= 0",
+              c.inputs.direction_tolerance);
     }
     reject_leftovers(doc, "(top level)");
   } catch (Error& e) {

@@ -35,8 +35,9 @@ report::Failure input_failure(const std::vector<io::Problem>& problems) {
   report::Failure f;
   f.stage = "input";
   f.problems = problems;
-  f.message = problems.front().describe() +
-              (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more problem(s))" : "");
+  f.message =
+      problems.front().describe() +
+      (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more problem(s))" : "");
   f.file = problems.front().file;
   f.hint = "run `oncotrack validate` on the same input to list every problem";
   return f;
@@ -71,8 +72,10 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     std::vector<std::string> ids;
     for (const auto& tp : loaded.timepoints) {
       ids.push_back(tp.entry->id);
-      if (tp.mask) a.tumors.push_back(analysis::measure_tumor(*tp.mask, options.config.analysis));
-      else a.tumors.emplace_back();
+      if (tp.mask)
+        a.tumors.push_back(analysis::measure_tumor(*tp.mask, options.config.analysis));
+      else
+        a.tumors.emplace_back();
     }
     clock.end("measure");
     // Response is assessed from the baseline on; pre-baseline timepoints are measured but not compared.
@@ -102,7 +105,8 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     report::Failure f{"measure", e.what(), e.file(), e.hint(), {}};
     return fail(f);
   } catch (const std::exception& e) {
-    report::Failure f{"internal", e.what(), "", "this is a bug in oncotrack; please report it with the input", {}};
+    report::Failure f{
+        "internal", e.what(), "", "this is a bug in oncotrack; please report it with the input", {}};
     return fail(f);
   }
 }
@@ -132,7 +136,8 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
     }
   }
   fs::create_directories(options.out_dir);
-  write_text_atomically(options.out_dir / "dataset_description.json", report::dataset_description().dump(2) + "\n");
+  write_text_atomically(options.out_dir / "dataset_description.json",
+                        report::dataset_description().dump(2) + "\n");
 
   std::vector<SubjectOutcome> outcomes(cohort.subjects.size());
   std::atomic<std::size_t> next{0}, done{0};

@@ -12,13 +12,13 @@ inline double rounded(double v, int decimals) {
   const double r = std::round(v * f) / f;
   return r == 0 ? 0.0 : r;  // no "-0"
 }
-constexpr int kMlDecimals = 6;   // 0.001 mm³
+constexpr int kMlDecimals = 6;  // 0.001 mm³
 constexpr int kMmDecimals = 4;
 constexpr int kPctDecimals = 4;
 
 // Sets obj[key] to the rounded value, or to null with obj["reasons"][key] = reason.
-inline void set_or_null(nlohmann::json& obj, const std::string& key, const std::optional<double>& v, int decimals,
-                        const std::string& reason) {
+inline void set_or_null(nlohmann::json& obj, const std::string& key, const std::optional<double>& v,
+                        int decimals, const std::string& reason) {
   if (v) {
     obj[key] = rounded(*v, decimals);
   } else {

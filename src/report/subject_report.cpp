@@ -13,7 +13,9 @@ using nlohmann::json;
 
 namespace {
 
-json vec3(const Vec3& v, int decimals) { return {rounded(v[0], decimals), rounded(v[1], decimals), rounded(v[2], decimals)}; }
+json vec3(const Vec3& v, int decimals) {
+  return {rounded(v[0], decimals), rounded(v[1], decimals), rounded(v[2], decimals)};
+}
 
 json geometry_json(const Geometry& g) {
   json dir = json::array();
@@ -59,7 +61,8 @@ json tumor_json(const analysis::TumorMeasurement& t, const std::vector<analysis:
                          " touches the image border: it may extend beyond the scan and be under-measured");
   }
   json disappeared = json::array();
-  for (const auto& d : gone) disappeared.push_back({{"track", d.track}, {"last_seen_timepoint", d.last_seen_timepoint}});
+  for (const auto& d : gone)
+    disappeared.push_back({{"track", d.track}, {"last_seen_timepoint", d.last_seen_timepoint}});
   return {{"source", "mask"},
           {"mask_voxel_count", t.mask_voxel_count},
           {"mask_volume_ml", rounded(t.mask_volume_ml, kMlDecimals)},
@@ -103,7 +106,8 @@ json criterion_json(const analysis::CriterionResult& c) {
   j["nadir"] = reference_json(c.nadir, decimals);
   set_or_null(j, "change_vs_baseline_pct", c.change_vs_baseline_pct, kPctDecimals,
               zero_reason(c.baseline, "baseline value"));
-  set_or_null(j, "change_vs_nadir_pct", c.change_vs_nadir_pct, kPctDecimals, zero_reason(c.nadir, "nadir value"));
+  set_or_null(j, "change_vs_nadir_pct", c.change_vs_nadir_pct, kPctDecimals,
+              zero_reason(c.nadir, "nadir value"));
   set_or_null(j, "change_vs_nadir_abs", c.change_vs_nadir_abs, decimals, "no nadir value");
   j["thresholds"] = {{"pr_pct", c.pr_threshold_pct}, {"pd_pct", c.pd_threshold_pct}};
   if (c.pd_min_increase_mm) j["thresholds"]["pd_min_increase_mm"] = *c.pd_min_increase_mm;
@@ -113,7 +117,8 @@ json criterion_json(const analysis::CriterionResult& c) {
 }
 
 const char* criterion_name(const std::string& key) {
-  if (key == "recist_1_1") return "RECIST 1.1 (Eisenhauer et al. 2009), imaging-only, target-lesion diameters";
+  if (key == "recist_1_1")
+    return "RECIST 1.1 (Eisenhauer et al. 2009), imaging-only, target-lesion diameters";
   if (key == "volumetric") return "Volumetric (PR <= -65 % vs baseline, PD >= +73 % vs nadir), imaging-only";
   return "RANO 2.0 volumetric (Wen et al. 2023; PR <= -65 %, PD >= +40 % vs nadir), imaging-only";
 }
@@ -140,11 +145,13 @@ namespace {
 json provenance_json(const Provenance& p, const json& inputs) {
   json stages = json::array();
   for (const auto& s : p.stages)
-    stages.push_back({{"stage", s.stage}, {"wall_s", rounded(s.wall_s, 4)}, {"peak_rss_mb", rounded(s.peak_rss_mb, 1)}});
-  return {{"tool", "oncotrack"},       {"version", kVersion},           {"git_commit", kGitCommit},
-          {"command_line", p.command_line}, {"config", p.config},     {"threads", p.threads},
-          {"started_at", p.started_at}, {"finished_at", p.finished_at}, {"stages", stages},
-          {"inputs", inputs}};
+    stages.push_back(
+        {{"stage", s.stage}, {"wall_s", rounded(s.wall_s, 4)}, {"peak_rss_mb", rounded(s.peak_rss_mb, 1)}});
+  return {{"tool", "oncotrack"},        {"version", kVersion},
+          {"git_commit", kGitCommit},   {"command_line", p.command_line},
+          {"config", p.config},         {"threads", p.threads},
+          {"started_at", p.started_at}, {"finished_at", p.finished_at},
+          {"stages", stages},           {"inputs", inputs}};
 }
 }  // namespace
 
@@ -156,7 +163,8 @@ json subject_report(const SubjectAnalysis& a, const Provenance& provenance) {
     const io::LoadedTimepoint& lt = s.timepoints[t];
     const io::TimepointEntry& e = *lt.entry;
     json tp = {{"id", e.id}, {"role", e.role}, {"date", e.date.empty() ? json(nullptr) : json(e.date)}};
-    if (e.day) tp["day"] = *e.day;
+    if (e.day)
+      tp["day"] = *e.day;
     else {
       tp["day"] = nullptr;
       tp["reasons"]["day"] = "no day or acquisition date was given for this timepoint";
@@ -201,16 +209,23 @@ json subject_report(const SubjectAnalysis& a, const Provenance& provenance) {
                          {"vs_nadir", change_json(r.vs_nadir)},
                          {"criteria", criteria}});
   }
-  return {{"schema_version", kSchemaVersion}, {"subject", s.entry->id},
-          {"status", "ok"},                   {"provenance", provenance_json(provenance, inputs)},
-          {"timepoints", timepoints},         {"response", responses}};
+  return {{"schema_version", kSchemaVersion},
+          {"subject", s.entry->id},
+          {"status", "ok"},
+          {"provenance", provenance_json(provenance, inputs)},
+          {"timepoints", timepoints},
+          {"response", responses}};
 }
 
 json error_report(const std::string& subject, const Failure& f, const Provenance& provenance) {
   json problems = json::array();
   for (const auto& p : f.problems)
-    problems.push_back({{"timepoint", p.timepoint}, {"file", p.file}, {"problem", p.problem},
-                        {"expected", p.expected}, {"found", p.found}, {"message", p.describe()}});
+    problems.push_back({{"timepoint", p.timepoint},
+                        {"file", p.file},
+                        {"problem", p.problem},
+                        {"expected", p.expected},
+                        {"found", p.found},
+                        {"message", p.describe()}});
   return {{"schema_version", kSchemaVersion},
           {"subject", subject},
           {"status", "failed"},
@@ -226,7 +241,10 @@ json dataset_description() {
   return {{"Name", "oncotrack derivatives"},
           {"BIDSVersion", "1.8.0"},
           {"DatasetType", "derivative"},
-          {"GeneratedBy", {{{"Name", "oncotrack"}, {"Version", kVersion}, {"Description", "git commit " + std::string(kGitCommit)}}}}};
+          {"GeneratedBy",
+           {{{"Name", "oncotrack"},
+             {"Version", kVersion},
+             {"Description", "git commit " + std::string(kGitCommit)}}}}};
 }
 
 }  // namespace oncotrack::report

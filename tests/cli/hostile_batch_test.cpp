@@ -1,5 +1,5 @@
-// A batch in which some subjects have broken inputs: `validate` lists every problem at once, `run` fails exactly
-// those subjects (error.json naming the file) while the others complete with whole reports (exit 2).
+// A batch in which some subjects have broken inputs: `validate` lists every problem at once, `run` fails
+// exactly those subjects (error.json naming the file) while the others complete with whole reports (exit 2).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -36,13 +36,17 @@ Mask cube_mask(const Geometry& g, std::size_t half) {
   return m;
 }
 
-void truncate_file(const fs::path& p, std::uintmax_t keep) { fs::resize_file(p, keep); }
+void truncate_file(const fs::path& p, std::uintmax_t keep) {
+  fs::resize_file(p, keep);
+}
 
-// A minimal uncompressed NIfTI-1 float32 file with the given dims (2D, 4D ...), written by hand so the test does
-// not depend on the writer under test refusing or accepting such shapes.
+// A minimal uncompressed NIfTI-1 float32 file with the given dims (2D, 4D ...), written by hand so the test
+// does not depend on the writer under test refusing or accepting such shapes.
 void write_raw_nifti(const fs::path& p, const std::vector<std::int16_t>& dims) {
   char header[352] = {};
-  auto put = [&](std::size_t offset, const auto& value) { std::memcpy(header + offset, &value, sizeof value); };
+  auto put = [&](std::size_t offset, const auto& value) {
+    std::memcpy(header + offset, &value, sizeof value);
+  };
   put(0, std::int32_t{348});
   std::int16_t dim[8] = {static_cast<std::int16_t>(dims.size()), 1, 1, 1, 1, 1, 1, 1};
   std::size_t voxels = 1;
@@ -60,7 +64,8 @@ void write_raw_nifti(const fs::path& p, const std::vector<std::int16_t>& dims) {
   std::ofstream out(p, std::ios::binary);
   out.write(header, sizeof header);
   const std::vector<float> data(voxels, 1.0f);
-  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(float)));
+  out.write(reinterpret_cast<const char*>(data.data()),
+            static_cast<std::streamsize>(data.size() * sizeof(float)));
 }
 
 class HostileBatch : public ::testing::Test {
@@ -69,7 +74,9 @@ class HostileBatch : public ::testing::Test {
     dir_ = fresh_dir("hostile_batch");
     const Geometry g = small_grid(1.0);
     auto img = [&](const std::string& name) { io::write_image(image_on(g), dir_ / name); };
-    auto mask = [&](const std::string& name, std::size_t half) { io::write_mask(cube_mask(g, half), dir_ / name); };
+    auto mask = [&](const std::string& name, std::size_t half) {
+      io::write_mask(cube_mask(g, half), dir_ / name);
+    };
     img("good_t0.nii.gz"), mask("good_t0_mask.nii.gz", 6);
     img("good_t1.nii.gz"), mask("good_t1_mask.nii.gz", 3);
     img("empty_t0.nii.gz"), mask("empty_t0_mask.nii.gz", 6);
@@ -106,9 +113,9 @@ class HostileBatch : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   const std::vector<std::pair<std::string, std::string>> broken_{
-      {"trunc", "trunc_t0.nii.gz"}, {"short", "short_t0.nii"},   {"nan", "nan_t0.nii.gz"},
+      {"trunc", "trunc_t0.nii.gz"},    {"short", "short_t0.nii"},       {"nan", "nan_t0.nii.gz"},
       {"geom", "geom_t0_mask.nii.gz"}, {"missing", "not_there.nii.gz"}, {"dup", "manifest.csv"},
-      {"flat", "flat_t0.nii"},       {"series", "series_t0.nii"}};
+      {"flat", "flat_t0.nii"},         {"series", "series_t0.nii"}};
   fs::path dir_;
 };
 
@@ -145,7 +152,8 @@ TEST_F(HostileBatch, RunFailsOnlyTheBrokenSubjects) {
   const json good = read_json(out / "sub-good" / "sub-good_report.json");
   EXPECT_EQ(schema_errors(out / "sub-good" / "sub-good_report.json"), "");
   // 12x12x4 voxels of 1x1x2 mm at baseline, 6x6x4 at follow-up.
-  EXPECT_NEAR(good.at("timepoints")[0].at("tumor").at("total_volume_ml").get<double>(), 12 * 12 * 4 * 2 / 1000.0, 1e-9);
+  EXPECT_NEAR(good.at("timepoints")[0].at("tumor").at("total_volume_ml").get<double>(),
+              12 * 12 * 4 * 2 / 1000.0, 1e-9);
   EXPECT_NEAR(good.at("response")[0].at("vs_baseline").at("volume_change_pct").get<double>(), -75.0, 1e-9);
 
   // An empty mask is a real answer (volume 0, complete response), not an error.
@@ -156,8 +164,10 @@ TEST_F(HostileBatch, RunFailsOnlyTheBrokenSubjects) {
   for (const auto& e : fs::recursive_directory_iterator(out))
     EXPECT_NE(e.path().filename().string().rfind(".tmp-", 0), 0u) << e.path();
 
-  // A rerun with --force after fixing nothing gives the same split, and a failed subject loses no good report.
-  const CliResult again = run_cli("--force run " + (dir_ / "manifest.csv").string() + " --out " + out.string());
+  // A rerun with --force after fixing nothing gives the same split, and a failed subject loses no good
+  // report.
+  const CliResult again =
+      run_cli("--force run " + (dir_ / "manifest.csv").string() + " --out " + out.string());
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_TRUE(fs::exists(out / "sub-good" / "sub-good_report.json"));
 }
@@ -176,8 +186,8 @@ TEST_F(HostileBatch, ManifestWithoutRequiredColumnRunsNothing) {
 
 TEST_F(HostileBatch, StrictConfigRejectsUnknownKeys) {
   std::ofstream(dir_ / "cfg.json") << R"({"analysis": {"connectivity": 26, "min_lesion_size": 3}})";
-  const CliResult r = run_cli("validate " + (dir_ / "manifest.csv").string() + " --config " +
-                              (dir_ / "cfg.json").string());
+  const CliResult r =
+      run_cli("validate " + (dir_ / "manifest.csv").string() + " --config " + (dir_ / "cfg.json").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unknown config key analysis.min_lesion_size"), std::string::npos) << r.err;
 }

@@ -28,7 +28,9 @@ class SampleCohort : public ::testing::Test {
   }
   static fs::path manifest() { return *dir_ / "cohort" / "manifest.csv"; }
   static fs::path out() { return *dir_ / "out"; }
-  static json report(const std::string& id) { return read_json(out() / ("sub-" + id) / ("sub-" + id + "_report.json")); }
+  static json report(const std::string& id) {
+    return read_json(out() / ("sub-" + id) / ("sub-" + id + "_report.json"));
+  }
 
   static fs::path* dir_;
   static CliResult* run_;
@@ -50,7 +52,8 @@ TEST_F(SampleCohort, RunSucceedsAndWritesSchemaValidReports) {
     EXPECT_EQ(r.at("status"), "ok");
     EXPECT_EQ(r.at("subject"), id);
     EXPECT_EQ(r.at("timepoints").size(), truth.at("timepoints").size());
-    for (const auto& in : r.at("provenance").at("inputs")) EXPECT_EQ(in.at("sha256").get<std::string>().size(), 64u);
+    for (const auto& in : r.at("provenance").at("inputs"))
+      EXPECT_EQ(in.at("sha256").get<std::string>().size(), 64u);
   }
   EXPECT_TRUE(fs::exists(out() / "dataset_description.json"));
   for (const auto& e : fs::recursive_directory_iterator(out()))
@@ -72,8 +75,8 @@ TEST_F(SampleCohort, MeasurementsMatchGroundTruth) {
       EXPECT_DOUBLE_EQ(rt.at("day").get<double>(), tt.at("day").get<double>());
       const json& tumor = rt.at("tumor");
       EXPECT_EQ(tumor.at("mask_voxel_count"), tt.at("totals").at("voxel_count"));
-      EXPECT_NEAR(tumor.at("total_volume_ml").get<double>(), tt.at("totals").at("voxelised_volume_ml").get<double>(),
-                  2e-6);
+      EXPECT_NEAR(tumor.at("total_volume_ml").get<double>(),
+                  tt.at("totals").at("voxelised_volume_ml").get<double>(), 2e-6);
       ASSERT_EQ(tumor.at("lesions").size(), tt.at("lesions").size());
       for (const auto& truth_lesion : tt.at("lesions")) {
         // Pair each true lesion with the measured lesion nearest to its voxelised centroid.
@@ -83,7 +86,8 @@ TEST_F(SampleCohort, MeasurementsMatchGroundTruth) {
           double d = 0;
           for (int a = 0; a < 3; ++a)
             d += std::pow(m.at("centroid_mm_lps")[a].get<double>() -
-                              truth_lesion.at("voxelised_centroid_mm_lps")[a].get<double>(), 2);
+                              truth_lesion.at("voxelised_centroid_mm_lps")[a].get<double>(),
+                          2);
           if (d < best_d) {
             best_d = d;
             best = &m;
@@ -113,20 +117,24 @@ TEST_F(SampleCohort, CategoriesMatchTheDesign) {
       EXPECT_EQ(rf.at("timepoint"), tf.at("timepoint"));
       for (const auto& [criterion, category] : tf.at("expected").items()) {
         const json& c = rf.at("criteria").at(criterion);
-        EXPECT_EQ(c.at("category"), category) << "sub-" << id << " " << tf.at("timepoint") << " " << criterion
-                                              << ": rule " << c.at("rule") << "; design: " << tf.at("rationale");
+        EXPECT_EQ(c.at("category"), category)
+            << "sub-" << id << " " << tf.at("timepoint") << " " << criterion << ": rule " << c.at("rule")
+            << "; design: " << tf.at("rationale");
       }
     }
   }
 }
 
 TEST_F(SampleCohort, ValidatePrintsThePlanAndWritesNothing) {
-  const auto before = std::distance(fs::recursive_directory_iterator(*dir_), fs::recursive_directory_iterator());
+  const auto before =
+      std::distance(fs::recursive_directory_iterator(*dir_), fs::recursive_directory_iterator());
   const CliResult v = run_cli("validate " + manifest().string());
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   EXPECT_NE(v.out.find("OK: no problems found"), std::string::npos);
-  for (const auto& [id, truth] : expected_->at("subjects").items()) EXPECT_NE(v.out.find("sub-" + id), std::string::npos);
-  EXPECT_EQ(before, std::distance(fs::recursive_directory_iterator(*dir_), fs::recursive_directory_iterator()));
+  for (const auto& [id, truth] : expected_->at("subjects").items())
+    EXPECT_NE(v.out.find("sub-" + id), std::string::npos);
+  EXPECT_EQ(before,
+            std::distance(fs::recursive_directory_iterator(*dir_), fs::recursive_directory_iterator()));
 }
 
 TEST_F(SampleCohort, ExistingResultsNeedForceAndRerunsReproduce) {
@@ -150,10 +158,10 @@ TEST_F(SampleCohort, ExistingResultsNeedForceAndRerunsReproduce) {
 
 TEST_F(SampleCohort, QuietAndLogFileRouteTheLog) {
   const fs::path log = *dir_ / "run.log";
-  const CliResult r = run_cli("-q --log-file " + log.string() + " --force run " + manifest().string() + " --out " +
-                              (*dir_ / "out_quiet").string());
+  const CliResult r = run_cli("-q --log-file " + log.string() + " --force run " + manifest().string() +
+                              " --out " + (*dir_ / "out_quiet").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.err, "");                                                // -q: nothing but errors on stderr
+  EXPECT_EQ(r.err, "");                                                 // -q: nothing but errors on stderr
   EXPECT_NE(r.out.find("subject\tstatus\toutput"), std::string::npos);  // primary output still on stdout
   const std::string text = slurp(log);
   EXPECT_NE(text.find("subject(s) succeeded"), std::string::npos) << text;

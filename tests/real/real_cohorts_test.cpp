@@ -45,11 +45,12 @@ TEST(RealBtp, VolumesEqualVoxelCountsAndChangeDirectionsAreRight) {
     const fs::path c = kReal / "btp" / id;
     manifest << id << ",pre," << dates.at(id).first << ",t1c," << (c / "Pre_Scan_T1.nii.gz").string() << ','
              << (c / "Pre_Mask.nii.gz").string() << '\n';
-    manifest << id << ",post," << dates.at(id).second << ",t1c," << (c / "Post_Scan_T1.nii.gz").string() << ','
-             << (c / "Post_Mask.nii.gz").string() << '\n';
+    manifest << id << ",post," << dates.at(id).second << ",t1c," << (c / "Post_Scan_T1.nii.gz").string()
+             << ',' << (c / "Post_Mask.nii.gz").string() << '\n';
   }
   manifest.close();
-  const CliResult run = run_cli("run " + (dir / "manifest.csv").string() + " --out " + (dir / "out").string());
+  const CliResult run =
+      run_cli("run " + (dir / "manifest.csv").string() + " --out " + (dir / "out").string());
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
   for (const auto& [id, expected_ratio] : ratio) {
@@ -89,15 +90,20 @@ TEST(RealKpcMouse, TumourVolumesFollowThePublishedCourse) {
   if (!fs::exists(data)) GTEST_SKIP() << "no " << data;
   const fs::path dir = fresh_dir("real_kpc");
   std::ofstream manifest(dir / "manifest.csv");
-  // The tumour label (3) lives in the DWI masks, on the DWI grid of the same 32 mm field of view as the T2W scan.
+  // The tumour label (3) lives in the DWI masks, on the DWI grid of the same 32 mm field of view as the T2W
+  // scan.
   manifest << "subject,timepoint,day,sequence,path,mask,mask_label,mask_grid\n";
   const std::vector<std::tuple<std::string, int, std::string, std::string>> tps{
-      {"day0", 0, "KPC-27583-Pre", "M123"}, {"day7", 7, "KPC-27583-Post-1", "M132"}, {"day14", 14, "KPC-27583-Post-2", "M138"}};
+      {"day0", 0, "KPC-27583-Pre", "M123"},
+      {"day7", 7, "KPC-27583-Post-1", "M132"},
+      {"day14", 14, "KPC-27583-Post-2", "M138"}};
   for (const auto& [tp, day, folder, scan] : tps)
-    manifest << "kpc27583," << tp << ',' << day << ",t2," << (data / folder / "T2" / "images" / (scan + "_T2W.nii.gz")).string()
-             << ',' << (data / folder / "DWI" / "analysis" / (scan + "_DWI_Mask.nii.gz")).string() << ",3,own\n";
+    manifest << "kpc27583," << tp << ',' << day << ",t2,"
+             << (data / folder / "T2" / "images" / (scan + "_T2W.nii.gz")).string() << ','
+             << (data / folder / "DWI" / "analysis" / (scan + "_DWI_Mask.nii.gz")).string() << ",3,own\n";
   manifest.close();
-  const CliResult run = run_cli("run " + (dir / "manifest.csv").string() + " --out " + (dir / "out").string());
+  const CliResult run =
+      run_cli("run " + (dir / "manifest.csv").string() + " --out " + (dir / "out").string());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const fs::path report_file = dir / "out" / "sub-kpc27583" / "sub-kpc27583_report.json";
   EXPECT_EQ(schema_errors(report_file), "");
@@ -107,7 +113,8 @@ TEST(RealKpcMouse, TumourVolumesFollowThePublishedCourse) {
     const double mm3 = 1000.0 * r.at("timepoints")[t].at("tumor").at("total_volume_ml").get<double>();
     EXPECT_NEAR(mm3, expected_mm3[t], 0.005 * expected_mm3[t]) << std::get<0>(tps[t]);
   }
-  // -48 % at day 7 is stable under both volumetric criteria; +221 % vs the day-7 nadir at day 14 is progression.
+  // -48 % at day 7 is stable under both volumetric criteria; +221 % vs the day-7 nadir at day 14 is
+  // progression.
   const json& resp = r.at("response");
   EXPECT_EQ(resp[0].at("criteria").at("volumetric").at("category"), "SD");
   EXPECT_EQ(resp[1].at("criteria").at("volumetric").at("category"), "PD");

@@ -25,7 +25,8 @@ inline std::string slurp(const std::filesystem::path& p) {
   return s.str();
 }
 
-// Runs `oncotrack <args>` (args already shell-quoted where needed) in a fresh temp folder for the stderr capture.
+// Runs `oncotrack <args>` (args already shell-quoted where needed) in a fresh temp folder for the stderr
+// capture.
 inline CliResult run_cli(const std::string& args) {
   static int counter = 0;
   const auto tmp = std::filesystem::temp_directory_path() /
@@ -42,7 +43,9 @@ inline CliResult run_cli(const std::string& args) {
   return r;
 }
 
-inline nlohmann::json read_json(const std::filesystem::path& p) { return nlohmann::json::parse(slurp(p)); }
+inline nlohmann::json read_json(const std::filesystem::path& p) {
+  return nlohmann::json::parse(slurp(p));
+}
 
 // Validates a JSON file against data/report.schema.json with the system python3-jsonschema (test-time only).
 // Returns the validator's message, empty when valid.
@@ -50,7 +53,8 @@ inline std::string schema_errors(const std::filesystem::path& json_file) {
   const std::string schema = std::string(ONCOTRACK_SOURCE_DIR) + "/data/report.schema.json";
   const std::string cmd =
       "/usr/bin/python3 -c \"import json,sys,jsonschema; "
-      "jsonschema.Draft202012Validator(json.load(open(sys.argv[2]))).validate(json.load(open(sys.argv[1])))\" '" +
+      "jsonschema.Draft202012Validator(json.load(open(sys.argv[2]))).validate(json.load(open(sys.argv[1])))"
+      "\" '" +
       json_file.string() + "' '" + schema + "' 2>&1";
   std::string output;
   FILE* pipe = popen(cmd.c_str(), "r");
@@ -58,11 +62,13 @@ inline std::string schema_errors(const std::filesystem::path& json_file) {
   char buf[4096];
   while (std::fgets(buf, sizeof buf, pipe)) output += buf;
   const int status = pclose(pipe);
-  return (WIFEXITED(status) && WEXITSTATUS(status) == 0) ? std::string() : (output.empty() ? "invalid" : output);
+  return (WIFEXITED(status) && WEXITSTATUS(status) == 0) ? std::string()
+                                                         : (output.empty() ? "invalid" : output);
 }
 
 inline std::filesystem::path fresh_dir(const std::string& name) {
-  const auto d = std::filesystem::temp_directory_path() / ("oncotrack_" + name + "_" + std::to_string(::getpid()));
+  const auto d =
+      std::filesystem::temp_directory_path() / ("oncotrack_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;

@@ -5,7 +5,8 @@
 //                       largest measurable baseline lesions by longest diameter (ties: lesion order),
 //                       followed by track; a target absent at a follow-up contributes 0. CR: every target
 //                       lesion gone (SLD 0), no non-target lesion left and no new lesion of any size
-//                       (targets gone with non-targets persisting is PR, RECIST 1.1 table 4). PR: SLD change vs baseline
+//                       (targets gone with non-targets persisting is PR, RECIST 1.1 table 4). PR: SLD change
+//                       vs baseline
 //                       <= -30 %. PD: SLD change vs nadir >= +20 % AND absolute increase >= 5 mm, or an
 //                       unequivocal new lesion. Else SD.
 //  volumetric           total tumour volume. CR: volume 0. PR: <= -65 % vs baseline. PD: >= +73 % vs

@@ -1,6 +1,7 @@
 #pragma once
 // The two failure channels (ARCHITECTURE.md §4.3):
-//  - oncotrack::Error: bad input or environment. Carries the file, the problem, what was expected and what was
+//  - oncotrack::Error: bad input or environment. Carries the file, the problem, what was expected and what
+//  was
 //    found, plus context lines added while unwinding ("while reading the mask of sub-01 ses-2").
 //  - ONCOTRACK_ASSERT: a bug in oncotrack itself; throws InternalError (exit code 3 in the CLI).
 #include <stdexcept>

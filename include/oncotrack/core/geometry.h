@@ -23,7 +23,9 @@ struct Geometry {
   Mat3 direction = kIdentity3;
 
   std::size_t voxel_count() const { return size[0] * size[1] * size[2]; }
-  std::size_t linear(std::size_t i, std::size_t j, std::size_t k) const { return i + size[0] * (j + size[1] * k); }
+  std::size_t linear(std::size_t i, std::size_t j, std::size_t k) const {
+    return i + size[0] * (j + size[1] * k);
+  }
   // Volume of one voxel in millilitres (spacing product × |det direction| / 1000).
   double voxel_volume_ml() const;
   // Continuous index (voxel centres at integers) to LPS millimetres.
@@ -35,14 +37,15 @@ struct Geometry {
 // Largest absolute differences between two geometries, for "mask does not match image" errors.
 struct GeometryDelta {
   bool same_size = true;
-  double spacing_mm = 0;    // max |Δ spacing|
-  double origin_mm = 0;     // max |Δ origin|
-  double direction = 0;     // max |Δ direction cosine|
+  double spacing_mm = 0;  // max |Δ spacing|
+  double origin_mm = 0;   // max |Δ origin|
+  double direction = 0;   // max |Δ direction cosine|
   bool within(double tolerance_mm, double tolerance_direction) const;
   std::string describe() const;
 };
 GeometryDelta compare_geometry(const Geometry& a, const Geometry& b);
-std::string describe_geometry(const Geometry& g);  // "128x128x16 @ 0.25x0.25x1.5 mm, origin (..), direction [..]"
+std::string describe_geometry(
+    const Geometry& g);  // "128x128x16 @ 0.25x0.25x1.5 mm, origin (..), direction [..]"
 
 template <class T>
 struct Volume {
@@ -56,7 +59,7 @@ struct Volume {
 };
 
 using ImageF = Volume<float>;
-using Mask = Volume<std::uint8_t>;   // 1 = tumour, 0 = background
-using Labels = Volume<std::int32_t>; // raw label image as stored in a mask file
+using Mask = Volume<std::uint8_t>;    // 1 = tumour, 0 = background
+using Labels = Volume<std::int32_t>;  // raw label image as stored in a mask file
 
 }  // namespace oncotrack

@@ -22,8 +22,8 @@ class Sha256 {
 };
 
 std::string sha256_hex(const std::string& bytes);
-// Throws Error when the file cannot be read. For a folder (DICOM series) hashes the sorted regular files' names
-// and contents.
+// Throws Error when the file cannot be read. For a folder (DICOM series) hashes the sorted regular files'
+// names and contents.
 std::string sha256_file(const std::filesystem::path& path);
 
 }  // namespace oncotrack

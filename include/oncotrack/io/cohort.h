@@ -1,7 +1,8 @@
 #pragma once
 // The cohort: subjects → timepoints → images (one per sequence), discovered from a manifest (CSV/TSV/JSON) or
-// a BIDS root. Discovery never stops at the first problem: every problem is collected, attributed to a subject
-// when it concerns only that subject (so the rest of the batch can still run) or to the whole input otherwise.
+// a BIDS root. Discovery never stops at the first problem: every problem is collected, attributed to a
+// subject when it concerns only that subject (so the rest of the batch can still run) or to the whole input
+// otherwise.
 //
 // Manifest CSV/TSV (delimiter from the extension: .tsv = tab, else comma; RFC 4180 quoting; header required):
 //   required  subject, timepoint, sequence, path, and day (days from baseline) or date (ISO 8601 YYYY-MM-DD)
@@ -13,9 +14,9 @@
 //   any other column is passed through into the report (ImageEntry::extra).
 //   Relative paths resolve against the manifest's folder.
 // Manifest JSON: {"images": [ {<the same keys as the CSV columns>}, ... ]} (values strings or numbers).
-// BIDS: <root>/sub-<label>/[ses-<label>/]anat/*_{T1w,T2w,FLAIR}.nii[.gz]; sequence = t1/t2/flair, "c" appended
-// when a ce-<agent> entity is present (t1c); day from <root>/sub-<label>/sub-<label>_sessions.tsv acq_time when
-// present, else the session order (day unknown). Masks from a derivatives folder:
+// BIDS: <root>/sub-<label>/[ses-<label>/]anat/*_{T1w,T2w,FLAIR}.nii[.gz]; sequence = t1/t2/flair, "c"
+// appended when a ce-<agent> entity is present (t1c); day from <root>/sub-<label>/sub-<label>_sessions.tsv
+// acq_time when present, else the session order (day unknown). Masks from a derivatives folder:
 // <masks>/sub-<label>/[ses-<label>/]anat/*_(desc|label)-tumor_mask.nii[.gz].
 #include <cstdint>
 #include <filesystem>
@@ -44,7 +45,7 @@ struct ImageEntry {
   bool mask_on_own_grid = false;
   std::string series_uid;
   std::map<std::string, std::string> extra;  // pass-through columns
-  std::string origin;                         // "manifest.csv:12" or the BIDS file, for messages
+  std::string origin;                        // "manifest.csv:12" or the BIDS file, for messages
 };
 
 struct TimepointEntry {

@@ -1,16 +1,16 @@
 #pragma once
 // Reading and writing 3D images through ITK. Supported inputs: NIfTI (.nii, .nii.gz), NRRD (.nrrd, .nhdr),
-// MetaImage (.mha, .mhd) and DICOM series folders (GDCM). Geometry (spacing, origin, direction) is taken from the
-// file unchanged and expressed in LPS millimetres. All functions throw oncotrack::Error naming the file, the
-// problem, what was expected and what was found; none of them crash on hostile files.
+// MetaImage (.mha, .mhd) and DICOM series folders (GDCM). Geometry (spacing, origin, direction) is taken from
+// the file unchanged and expressed in LPS millimetres. All functions throw oncotrack::Error naming the file,
+// the problem, what was expected and what was found; none of them crash on hostile files.
 //
 // Accepted shapes: 3D, or 4D whose 4th dimension has size 1 (treated as 3D). 2D and true 4D (time series,
-// multi-frame DICOM) are refused. Float images with NaN/Inf voxels are refused (count and first ijk reported).
-// DICOM: a folder must hold exactly one series unless ReadOptions::dicom_series_uid selects one; slices must be
-// evenly spaced along the slice normal (relative deviation <= kDicomSpacingTolerance), gaps between slices
-// (spacing > thickness) are fine. Multi-frame files are refused. Reading DICOM switches GDCM's warning and
-// debug output off for the whole process (GDCM's switches are global) and routes its error messages into the
-// Error text, so nothing reaches stderr.
+// multi-frame DICOM) are refused. Float images with NaN/Inf voxels are refused (count and first ijk
+// reported). DICOM: a folder must hold exactly one series unless ReadOptions::dicom_series_uid selects one;
+// slices must be evenly spaced along the slice normal (relative deviation <= kDicomSpacingTolerance), gaps
+// between slices (spacing > thickness) are fine. Multi-frame files are refused. Reading DICOM switches GDCM's
+// warning and debug output off for the whole process (GDCM's switches are global) and routes its error
+// messages into the Error text, so nothing reaches stderr.
 //
 // Thread safety: functions are re-entrant; they may be called from several threads on different files.
 #include <cstdint>
@@ -22,7 +22,8 @@
 
 namespace oncotrack::io {
 
-constexpr double kDicomSpacingTolerance = 0.05;  // relative; rounding in IPP gives a few per cent on real data
+constexpr double kDicomSpacingTolerance =
+    0.05;  // relative; rounding in IPP gives a few per cent on real data
 
 struct ReadOptions {
   std::string dicom_series_uid;  // empty: the folder must contain exactly one series
@@ -61,7 +62,9 @@ void write_mask(const Mask& mask, const std::filesystem::path& path);
 void write_labels(const Labels& labels, const std::filesystem::path& path);
 
 // Writes a 2D-slice DICOM MR series (int16, rescaled) with full per-slice geometry: ImagePositionPatient,
-// ImageOrientationPatient, PixelSpacing, SliceThickness and SpacingBetweenSlices per file. For tests and synth.
-void write_dicom_series(const ImageF& image, const std::filesystem::path& folder, const std::string& series_uid = {});
+// ImageOrientationPatient, PixelSpacing, SliceThickness and SpacingBetweenSlices per file. For tests and
+// synth.
+void write_dicom_series(const ImageF& image, const std::filesystem::path& folder,
+                        const std::string& series_uid = {});
 
 }  // namespace oncotrack::io

@@ -16,9 +16,9 @@
 namespace oncotrack::io {
 
 struct LoadOptions {
-  double geometry_tolerance_mm = 1e-3;      // spacing and origin
-  double direction_tolerance = 1e-4;        // direction cosines
-  bool hash_files = true;                   // SHA-256 of every input for provenance
+  double geometry_tolerance_mm = 1e-3;  // spacing and origin
+  double direction_tolerance = 1e-4;    // direction cosines
+  bool hash_files = true;               // SHA-256 of every input for provenance
 };
 
 struct LoadedFile {
@@ -30,7 +30,7 @@ struct LoadedTimepoint {
   const TimepointEntry* entry = nullptr;
   std::vector<LoadedFile> images;  // parallel to entry->images
   std::optional<LoadedFile> mask_file;
-  std::optional<Mask> mask;        // binary tumour mask (labels already selected)
+  std::optional<Mask> mask;  // binary tumour mask (labels already selected)
 };
 
 struct LoadedSubject {
@@ -40,6 +40,7 @@ struct LoadedSubject {
 
 // Appends every problem found to problems (attributed to the subject); the result is complete only when no
 // problem was added.
-LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& options, std::vector<Problem>& problems);
+LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& options,
+                           std::vector<Problem>& problems);
 
 }  // namespace oncotrack::io

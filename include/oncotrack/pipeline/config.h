@@ -1,7 +1,7 @@
 #pragma once
 // The resolved pipeline configuration: defaults live in the structs (analysis/config.h, io/subject_loader.h);
-// a JSON config file (--config) overrides them strictly: unknown keys and wrong types are errors. The resolved
-// configuration is written into every report.
+// a JSON config file (--config) overrides them strictly: unknown keys and wrong types are errors. The
+// resolved configuration is written into every report.
 //
 // File format: {"analysis": {"connectivity": 26, "min_lesion_volume_ml": 0, ...},
 //               "inputs": {"geometry_tolerance_mm": 0.001, "direction_tolerance": 0.0001}}

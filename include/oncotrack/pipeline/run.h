@@ -1,8 +1,8 @@
 #pragma once
-// `oncotrack run`: every subject of a cohort through load → measure → response → report, subjects in parallel.
-// A subject that fails writes OUT/sub-<id>/error.json (and loses any stale report); the others complete.
-// Outputs are written atomically. The library never prints: progress goes through the callback, which may be
-// called from worker threads (calls are serialised).
+// `oncotrack run`: every subject of a cohort through load → measure → response → report, subjects in
+// parallel. A subject that fails writes OUT/sub-<id>/error.json (and loses any stale report); the others
+// complete. Outputs are written atomically. The library never prints: progress goes through the callback,
+// which may be called from worker threads (calls are serialised).
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -16,7 +16,7 @@ namespace oncotrack::pipeline {
 struct SubjectOutcome {
   std::string subject;
   bool ok = false;
-  std::string message;  // failure summary
+  std::string message;           // failure summary
   std::filesystem::path output;  // report or error.json
 };
 
@@ -31,8 +31,8 @@ struct RunOptions {
   std::filesystem::path out_dir;
   PipelineConfig config;
   int threads = 1;
-  bool force = false;             // overwrite existing results
-  std::string command_line;       // for provenance
+  bool force = false;        // overwrite existing results
+  std::string command_line;  // for provenance
   std::function<void(const ProgressEvent&)> progress;
 };
 

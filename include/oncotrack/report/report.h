@@ -1,7 +1,7 @@
 #pragma once
 // The per-subject report (sub-<id>_report.json) and the failure record (error.json). The JSON layout is
-// specified by data/report.schema.json (schema_version kSchemaVersion); a value that cannot be measured is null
-// and its containing object has "reasons": {"<key>": "<why>"} — never a silent 0.
+// specified by data/report.schema.json (schema_version kSchemaVersion); a value that cannot be measured is
+// null and its containing object has "reasons": {"<key>": "<why>"} — never a silent 0.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>

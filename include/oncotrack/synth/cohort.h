@@ -3,7 +3,8 @@
 //
 // Layout written under out_dir:
 //   manifest.csv                      subject,timepoint,day,sequence,path,mask (paths relative to out_dir)
-//   expected.json                     ground truth per subject/timepoint: analytic lesion volumes (ml) and axial
+//   expected.json                     ground truth per subject/timepoint: analytic lesion volumes (ml) and
+//   axial
 //                                     diameters (mm), and the expected category per criterion per follow-up
 //   sub-<id>/ses-<tp>/anat/sub-<id>_ses-<tp>_ce-gadolinium_T1w.nii.gz   image (head-like background + noise)
 //   sub-<id>/ses-<tp>/anat/sub-<id>_ses-<tp>_desc-tumor_mask.nii.gz      ground-truth mask (uint8)
@@ -25,7 +26,8 @@ struct SynthOptions {
 };
 
 // Throws Error when out_dir exists, is not empty and force is false (with force the cohort's files are
-// overwritten and other files are left alone), when out_dir is not a folder, or when a file cannot be written.
+// overwritten and other files are left alone), when out_dir is not a folder, or when a file cannot be
+// written.
 void generate_cohort(const SynthOptions& options);
 
 }  // namespace oncotrack::synth

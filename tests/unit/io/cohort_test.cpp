@@ -14,8 +14,9 @@ namespace fs = std::filesystem;
 class CohortTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("oncotrack_cohort_" + std::string(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ =
+        fs::temp_directory_path() /
+        ("oncotrack_cohort_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -184,7 +185,8 @@ TEST_F(CohortTest, BidsDiscoveryWithSessionsAndDerivativeMasks) {
   write("bids/sub-01/ses-1/anat/sub-01_ses-1_FLAIR.nii.gz", "x");
   write("bids/sub-01/ses-2/anat/sub-01_ses-2_ce-gd_T1w.nii.gz", "x");
   write("bids/sub-01/ses-2/anat/sub-01_ses-2_ce-gd_T1w.json", "{}");
-  write("bids/sub-01/sub-01_sessions.tsv", "session_id\tacq_time\nses-1\t2022-01-01T10:00:00\nses-2\t2022-01-31\n");
+  write("bids/sub-01/sub-01_sessions.tsv",
+        "session_id\tacq_time\nses-1\t2022-01-01T10:00:00\nses-2\t2022-01-31\n");
   write("bids/sub-02/ses-10/anat/sub-02_ses-10_T2w.nii", "x");
   write("bids/sub-02/ses-9/anat/sub-02_ses-9_T2w.nii", "x");
   write("seg/sub-01/ses-2/anat/sub-01_ses-2_desc-tumor_mask.nii.gz", "x");

@@ -27,9 +27,10 @@ TEST(Config, EmptyObjectGivesDefaultsAndRoundTrips) {
 }
 
 TEST(Config, OverridesAreApplied) {
-  const PipelineConfig c = config_from_json(
-      {{"analysis", {{"connectivity", 6}, {"min_lesion_volume_ml", 0.05}}}, {"inputs", {{"geometry_tolerance_mm", 0.01}}}},
-      "cfg.json");
+  const PipelineConfig c =
+      config_from_json({{"analysis", {{"connectivity", 6}, {"min_lesion_volume_ml", 0.05}}},
+                        {"inputs", {{"geometry_tolerance_mm", 0.01}}}},
+                       "cfg.json");
   EXPECT_EQ(c.analysis.connectivity, 6);
   EXPECT_DOUBLE_EQ(c.analysis.min_lesion_volume_ml, 0.05);
   EXPECT_DOUBLE_EQ(c.inputs.geometry_tolerance_mm, 0.01);
@@ -41,11 +42,13 @@ TEST(Config, StrictAboutKeysTypesAndValues) {
             std::string::npos);
   EXPECT_NE(error_of({{"registration", json::object()}}).find("unknown config key (top level).registration"),
             std::string::npos);
-  EXPECT_NE(error_of({{"analysis", {{"connectivity", "26"}}}}).find("wrong type for config key analysis.connectivity"),
+  EXPECT_NE(error_of({{"analysis", {{"connectivity", "26"}}}})
+                .find("wrong type for config key analysis.connectivity"),
             std::string::npos);
   EXPECT_NE(error_of({{"analysis", {{"connectivity", 2.5}}}}).find("wrong type"), std::string::npos);
   EXPECT_NE(error_of({{"analysis", {{"connectivity", 8}}}}).find("6, 18 or 26"), std::string::npos);
-  EXPECT_NE(error_of({{"analysis", {{"match_distance_mm", 0}}}}).find("analysis.match_distance_mm"), std::string::npos);
+  EXPECT_NE(error_of({{"analysis", {{"match_distance_mm", 0}}}}).find("analysis.match_distance_mm"),
+            std::string::npos);
   EXPECT_NE(error_of(json::array()).find("not a JSON object"), std::string::npos);
   EXPECT_NE(error_of({{"analysis", {{"connectivity", 8}}}}).find("in config cfg.json"), std::string::npos);
 }
