@@ -1,6 +1,8 @@
 // `oncotrack run INPUT --out DIR`: the whole pipeline for every subject.
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <csignal>
 #include <iostream>
 
 #include "commands.h"
@@ -10,6 +12,15 @@
 namespace oncotrack::cli {
 
 namespace {
+
+std::atomic<bool> g_cancel{false};
+
+// SIGINT/SIGTERM (Ctrl-C, a cluster's wall-time limit): stop taking new subjects, let running ones finish their
+// outputs whole; a second signal ends the process at once (the default action is restored).
+extern "C" void on_stop_signal(int sig) {
+  g_cancel.store(true);
+  std::signal(sig, SIG_DFL);
+}
 
 struct RunCommandOptions {
   std::string input;
@@ -30,6 +41,9 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
   ro.threads = g.resolved_threads();
   ro.force = g.force;
   ro.command_line = g.command_line;
+  ro.cancel = &g_cancel;
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   ro.progress = [](const pipeline::ProgressEvent& ev) {
     if (ev.what == "failed")
       spdlog::error("[{}/{}] sub-{} failed: {}", ev.done, ev.total, ev.subject, ev.detail);
@@ -45,7 +59,12 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
   std::cout << "subject\tstatus\toutput\n";
   for (const auto& r : outcomes) {
     failed += !r.ok;
-    std::cout << r.subject << '\t' << (r.ok ? "ok" : "failed") << '\t' << r.output.string() << '\n';
+    std::cout << r.subject << '\t' << (r.ok ? "ok" : r.interrupted ? "interrupted" : "failed") << '\t'
+              << r.output.string() << '\n';
+  }
+  if (g_cancel.load()) {
+    spdlog::warn("interrupted: subjects already running finished; the others were not started");
+    return kExitInterrupted;
   }
   spdlog::info("{} of {} subject(s) succeeded; reports in {}", outcomes.size() - failed, outcomes.size(),
                o.out_dir);

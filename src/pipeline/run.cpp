@@ -58,7 +58,7 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     std::error_code ec;
     fs::remove(report_file, ec);
     write_text_atomically(error_file, report::error_report(subject.id, f, prov).dump(2) + "\n");
-    return SubjectOutcome{subject.id, false, f.message, error_file};
+    return SubjectOutcome{subject.id, false, false, f.message, error_file};
   };
   try {
     StageClock clock(prov);
@@ -100,7 +100,7 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     std::error_code ec;
     fs::remove(error_file, ec);
     write_text_atomically(report_file, text);
-    return {subject.id, true, "", report_file};
+    return {subject.id, true, false, "", report_file};
   } catch (const Error& e) {
     report::Failure f{"measure", e.what(), e.file(), e.hint(), {}};
     return fail(f);
@@ -151,11 +151,15 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
   auto worker = [&] {
     for (std::size_t i = next++; i < cohort.subjects.size(); i = next++) {
       const auto& s = cohort.subjects[i];
+      if (options.cancel && options.cancel->load()) {
+        outcomes[i] = {s.id, false, true, "interrupted before it started", {}};
+        continue;
+      }
       notify({s.id, "started", "", done.load(), 0});
       try {
         outcomes[i] = run_subject(s, options);
       } catch (const std::exception& e) {  // even error.json could not be written (disk full, permissions)
-        outcomes[i] = {s.id, false, std::string("could not write results: ") + e.what(), {}};
+        outcomes[i] = {s.id, false, false, std::string("could not write results: ") + e.what(), {}};
       }
       const std::size_t d = ++done;
       notify({s.id, outcomes[i].ok ? "finished" : "failed",

@@ -3,6 +3,7 @@
 // parallel. A subject that fails writes OUT/sub-<id>/error.json (and loses any stale report); the others
 // complete. Outputs are written atomically. The library never prints: progress goes through the callback,
 // which may be called from worker threads (calls are serialised).
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -16,6 +17,7 @@ namespace oncotrack::pipeline {
 struct SubjectOutcome {
   std::string subject;
   bool ok = false;
+  bool interrupted = false;  // not started because the run was cancelled; nothing written for it
   std::string message;           // failure summary
   std::filesystem::path output;  // report or error.json
 };
@@ -34,6 +36,9 @@ struct RunOptions {
   bool force = false;        // overwrite existing results
   std::string command_line;  // for provenance
   std::function<void(const ProgressEvent&)> progress;
+  // Set (e.g. from a signal handler) to stop taking new subjects; subjects already running finish and write
+  // their outputs whole. nullptr: never cancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Throws Error (nothing run) when the cohort has input-level problems or when results exist and !force.

@@ -1,0 +1,79 @@
+#include "oncotrack/pipeline/run.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "oncotrack/core/error.h"
+
+namespace oncotrack::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RunCohortTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    out_ = fs::temp_directory_path() / ("oncotrack_run_" + std::to_string(::getpid()));
+    fs::remove_all(out_);
+    for (const char* id : {"a", "b", "c"}) {
+      io::SubjectEntry s;
+      s.id = id;
+      io::TimepointEntry tp;
+      tp.id = "t0";
+      tp.day = 0;
+      tp.role = "baseline";
+      io::ImageEntry image;
+      image.sequence = "t1c";
+      image.path = out_ / "missing.nii.gz";
+      tp.images.push_back(image);
+      s.timepoints.push_back(tp);
+      cohort_.subjects.push_back(s);
+    }
+    options_.out_dir = out_;
+    options_.threads = 2;
+  }
+  void TearDown() override { fs::remove_all(out_); }
+  io::Cohort cohort_;
+  RunOptions options_;
+  fs::path out_;
+};
+
+TEST_F(RunCohortTest, CancelledRunStartsNothingAndWritesNoSubjectOutput) {
+  std::atomic<bool> cancel{true};
+  options_.cancel = &cancel;
+  const auto outcomes = run_cohort(cohort_, options_);
+  ASSERT_EQ(outcomes.size(), 3u);
+  for (const auto& o : outcomes) {
+    EXPECT_FALSE(o.ok);
+    EXPECT_TRUE(o.interrupted);
+    EXPECT_FALSE(fs::exists(out_ / ("sub-" + o.subject)));
+  }
+}
+
+TEST_F(RunCohortTest, FailedSubjectsGetErrorFilesAndNeverStopTheBatch) {
+  const auto outcomes = run_cohort(cohort_, options_);
+  ASSERT_EQ(outcomes.size(), 3u);
+  for (const auto& o : outcomes) {
+    EXPECT_FALSE(o.ok);
+    EXPECT_FALSE(o.interrupted);
+    EXPECT_EQ(o.output, error_path(out_, o.subject));
+    EXPECT_TRUE(fs::exists(o.output));
+    EXPECT_NE(o.message.find("missing.nii.gz"), std::string::npos) << o.message;
+  }
+  EXPECT_TRUE(fs::exists(out_ / "dataset_description.json"));
+  // Results exist now: a second run needs force.
+  EXPECT_THROW(run_cohort(cohort_, options_), Error);
+  options_.force = true;
+  EXPECT_EQ(run_cohort(cohort_, options_).size(), 3u);
+}
+
+TEST_F(RunCohortTest, InputLevelProblemsRunNothing) {
+  cohort_.problems.push_back({"", "", "m.csv", "manifest is missing required column(s): path", "", ""});
+  EXPECT_THROW(run_cohort(cohort_, options_), Error);
+  EXPECT_FALSE(fs::exists(out_));
+}
+
+}  // namespace
+}  // namespace oncotrack::pipeline
