@@ -44,6 +44,7 @@ TumorMeasurement measure_tumor(const Mask& mask, const AnalysisConfig& config) {
 
   TumorMeasurement out;
   out.axial_axis = g.axial_axis();
+  out.geometry = g;
   for (const Component& component : components) {
     out.mask_voxel_count += component.voxel_count;
     const double volume_ml = static_cast<double>(component.voxel_count) * voxel_ml;
@@ -59,6 +60,7 @@ TumorMeasurement measure_tumor(const Mask& mask, const AnalysisConfig& config) {
     lesion.centroid_mm_lps = centroid_mm_lps(component, g);
     lesion.measurable = d.longest_mm >= config.measurable_min_diameter_mm - kDiameterToleranceMm;
     lesion.touches_border = touches_border(component, g.size);
+    lesion.runs = component.runs;
     out.lesions.push_back(lesion);
   }
   out.mask_volume_ml = static_cast<double>(out.mask_voxel_count) * voxel_ml;

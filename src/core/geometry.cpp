@@ -25,6 +25,22 @@ Vec3 Geometry::index_to_lps(const Vec3& ijk) const {
   return p;
 }
 
+Vec3 Geometry::lps_to_index(const Vec3& lps) const {
+  Mat3 m{};  // direction * diag(spacing)
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) m[r][c] = direction[r][c] * spacing_mm[c];
+  const double det = det3(m);
+  const Vec3 d{lps[0] - origin_mm_lps[0], lps[1] - origin_mm_lps[1], lps[2] - origin_mm_lps[2]};
+  // Cramer's rule: component c is det(m with column c replaced by d) / det(m).
+  Vec3 ijk{};
+  for (int c = 0; c < 3; ++c) {
+    Mat3 mc = m;
+    for (int r = 0; r < 3; ++r) mc[r][c] = d[r];
+    ijk[c] = det3(mc) / det;
+  }
+  return ijk;
+}
+
 int Geometry::axial_axis() const {
   int best = 2;
   double best_s = -1;

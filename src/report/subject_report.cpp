@@ -62,7 +62,11 @@ json tumor_json(const analysis::TumorMeasurement& t, const std::vector<analysis:
   }
   json disappeared = json::array();
   for (const auto& d : gone)
-    disappeared.push_back({{"track", d.track}, {"last_seen_timepoint", d.last_seen_timepoint}});
+    disappeared.push_back(
+        {{"track", d.track},
+         {"last_seen_timepoint", d.last_seen_timepoint},
+         {"status", d.merged_into_track ? "merged" : "gone"},
+         {"merged_into_track", d.merged_into_track ? json(d.merged_into_track) : json(nullptr)}});
   return {{"source", "mask"},
           {"mask_voxel_count", t.mask_voxel_count},
           {"mask_volume_ml", rounded(t.mask_volume_ml, kMlDecimals)},

@@ -73,6 +73,12 @@ TEST(RealBtp, VolumesEqualVoxelCountsAndChangeDirectionsAreRight) {
     const double change = r.at("response")[0].at("vs_baseline").at("volume_change_pct").get<double>();
     EXPECT_NEAR(change, 100.0 * (volume[1] / volume[0] - 1.0), 1e-3);
     EXPECT_EQ(change > 0, expected_ratio > 1);
+    // Lesions coalesce, split and fragment between these scans; the RECIST target sum must still move the way
+    // the tumour did (a grown tumour read as PR was the symptom of matching by centroid alone).
+    const double sld_change = r.at("response")[0].at("vs_baseline").at("sld_change_pct").get<double>();
+    EXPECT_EQ(sld_change > 0, expected_ratio > 1) << sld_change;
+    const std::string recist = r.at("response")[0].at("criteria").at("recist_1_1").at("category");
+    EXPECT_TRUE(expected_ratio > 1 ? recist != "PR" && recist != "CR" : recist != "PD") << recist;
     const double day = r.at("timepoints")[1].at("day").get<double>();
     EXPECT_GT(day, 0);
   }

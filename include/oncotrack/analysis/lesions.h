@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "oncotrack/analysis/config.h"
+#include "oncotrack/analysis/connected_components.h"
 #include "oncotrack/core/geometry.h"
 
 namespace oncotrack::analysis {
@@ -36,6 +37,7 @@ struct Lesion {
   Vec3 centroid_mm_lps{0, 0, 0};
   bool measurable = false;      // longest_diameter_mm >= measurable_min_diameter_mm
   bool touches_border = false;  // has a voxel on the image boundary: the lesion may extend beyond the scan
+  std::vector<VoxelRun> runs;   // the lesion's voxels on TumorMeasurement::geometry (matching; not reported)
 };
 
 struct TumorMeasurement {
@@ -44,28 +46,36 @@ struct TumorMeasurement {
   double total_volume_ml = 0;          // sum over kept lesions
   double sum_longest_diameter_mm = 0;  // sum over all kept lesions (RECIST target sums are in response.h)
   int axial_axis = 2;
+  Geometry geometry;  // the mask's grid, on which Lesion::runs are given
   std::vector<Lesion> lesions;
 };
 
 // Throws Error if config.connectivity is not 6, 18 or 26.
 TumorMeasurement measure_tumor(const Mask& mask, const AnalysisConfig& config);
 
-// Disappeared lesion: a track seen at an earlier timepoint and absent at this one.
+// A track seen at an earlier timepoint and absent at this one: gone, or coalesced into another lesion.
 struct DisappearedLesion {
   int track = 0;
   std::string last_seen_timepoint;
+  int merged_into_track = 0;  // non-zero: the lesion coalesced with the lesion now carrying this track
 };
 
-// Assigns Lesion::track and Lesion::is_new across timepoints (index 0 = baseline) in physical space: each
-// lesion is matched to the nearest unmatched track (last known centroid) within match_distance_mm
-// (inclusive), greedily by increasing distance (ties: lower lesion index, then lower track). Every track ever
-// seen is a candidate, so a lesion that disappears and comes back keeps its track. Unmatched lesions open new
-// tracks, numbered from 1 in order of appearance (within a timepoint, in lesion order). is_new = the lesion's
-// track was not present at baseline; it stays true at later timepoints (RECIST: a new lesion remains
-// progression). Timepoints without a measurement (nullptr) are skipped. Centroids must share one frame (e.g.
-// masks resampled to the baseline grid, or a scanner frame the patient did not move in). Returns, per
-// timepoint (same indexing, empty for nullptr), the tracks that were seen before and are absent now, by
-// increasing track. timepoint_ids.size() must equal timepoints.size() (ONCOTRACK_ASSERT).
+// Assigns Lesion::track and Lesion::is_new across timepoints (index 0 = baseline) in physical space.
+// 1. Overlap: each lesion's voxel centres are mapped into the grid of the previous measured timepoint; a
+// lesion
+//    takes the track of the largest previous lesion it overlaps (ties: lower lesion index). Several lesions
+//    may take one track (a split: RECIST adds the fragments' diameters); previous lesions it also overlaps
+//    whose track nobody took coalesced into it (reported as merged_into_track, RECIST counts them 0).
+// 2. Lesions without overlap: matched to the nearest track not taken at this timepoint (last known centroid)
+//    within match_distance_mm (inclusive), greedily by increasing distance (ties: lower lesion index, then
+//    lower track). Every track ever seen is a candidate, so a lesion that disappears and comes back keeps its
+//    track; lesions without runs (built by hand) are matched by this step only.
+// 3. The rest open new tracks, numbered from 1 in order of appearance (within a timepoint, in lesion order).
+// is_new = the lesion's track was not present at baseline; it stays true at later timepoints (RECIST: a new
+// lesion remains progression). Timepoints without a measurement (nullptr) are skipped. All timepoints must
+// share one world frame (registered, or a scanner frame the patient did not move in). Returns, per timepoint
+// (same indexing, empty for nullptr), the tracks seen before and absent now, by increasing track.
+// timepoint_ids.size() must equal timepoints.size() (ONCOTRACK_ASSERT).
 std::vector<std::vector<DisappearedLesion>> match_lesions(const std::vector<TumorMeasurement*>& timepoints,
                                                           const std::vector<std::string>& timepoint_ids,
                                                           const AnalysisConfig& config);

@@ -30,6 +30,8 @@ struct Geometry {
   double voxel_volume_ml() const;
   // Continuous index (voxel centres at integers) to LPS millimetres.
   Vec3 index_to_lps(const Vec3& ijk) const;
+  // Inverse of index_to_lps (continuous index of an LPS point). Requires a non-singular direction matrix.
+  Vec3 lps_to_index(const Vec3& lps) const;
   // The index axis whose direction is closest to LPS superior-inferior: the "axial" slice axis for RECIST.
   int axial_axis() const;
 };

@@ -24,6 +24,19 @@ TEST(Geometry, IndexToLpsAppliesSpacingDirectionAndOrigin) {
   EXPECT_EQ(g.axial_axis(), 2);
 }
 
+TEST(Geometry, LpsToIndexInvertsIndexToLpsOnObliqueGrids) {
+  Geometry g;
+  g.spacing_mm = {0.7, 1.3, 2.9};
+  g.origin_mm_lps = {-12, 40.5, 3};
+  const double a = 0.4, b = 0.25;  // rotation about S then about L
+  g.direction = Mat3{{{std::cos(a), -std::sin(a) * std::cos(b), std::sin(a) * std::sin(b)},
+                      {std::sin(a), std::cos(a) * std::cos(b), -std::cos(a) * std::sin(b)},
+                      {0, std::sin(b), std::cos(b)}}};
+  const Vec3 ijk{3.25, -1.5, 7};
+  const Vec3 back = g.lps_to_index(g.index_to_lps(ijk));
+  for (int a_ = 0; a_ < 3; ++a_) EXPECT_NEAR(back[a_], ijk[a_], 1e-12);
+}
+
 TEST(Geometry, AxialAxisOfSagittalGrid) {
   Geometry g;
   g.direction = Mat3{{{0, 0, 1}, {1, 0, 0}, {0, -1, 0}}};  // sagittal: j runs inferior
