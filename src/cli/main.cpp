@@ -81,13 +81,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "oncotrack: cannot open log file %s: %s\n", global.log_file.c_str(), e.what());
     return kExitUsage;
   }
+  int rc = kExitInternal;
   try {
-    return action();
+    rc = action();
   } catch (const oncotrack::Error& e) {
     spdlog::error("{}", e.what());
-    return kExitUsage;
+    rc = kExitUsage;
   } catch (const std::exception& e) {
     spdlog::critical("internal error: {}", e.what());
-    return kExitInternal;
   }
+  spdlog::shutdown();  // flush --log-file before exit
+  return rc;
 }
