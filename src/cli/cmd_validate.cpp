@@ -2,7 +2,10 @@
 // problem; writes nothing. Exit 1 when anything is wrong.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "commands.h"
 #include "oncotrack/io/cohort.h"
@@ -25,10 +28,17 @@ void print_plan(const io::Cohort& cohort) {
             << " subject(s)\n";
   for (const auto& s : cohort.subjects) {
     std::cout << "sub-" << s.id << "\n";
+    std::size_t width = 0;
+    for (const auto& tp : s.timepoints) width = std::max(width, tp.id.size());
     for (const auto& tp : s.timepoints) {
-      std::cout << "  " << tp.id << "  " << tp.role << "  day "
-                << (tp.day ? std::to_string(static_cast<long long>(*tp.day)) : std::string("?")) << "  ";
-      for (const auto& img : tp.images) std::cout << img.sequence << (img.mask ? "+mask " : " ");
+      std::ostringstream day;
+      if (tp.day)
+        day << "day " << *tp.day;
+      else
+        day << "day ?";
+      std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << tp.id << "  " << std::setw(12)
+                << tp.role << "  " << std::setw(9) << day.str() << " ";
+      for (const auto& img : tp.images) std::cout << ' ' << img.sequence << (img.mask ? "+mask" : "");
       std::cout << "\n";
     }
   }
