@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "oncotrack/core/error.h"
 #include "oncotrack/core/sha256.h"
@@ -24,6 +25,22 @@ std::pair<Vec3, Vec3> lps_bounds(const Geometry& g) {
     }
   }
   return {lo, hi};
+}
+
+// A mask_label that selects nothing while other labels are present is a real answer (the tumour is gone)
+// or a typo; the report says which labels were there so a reader can tell.
+void note_absent_labels(const Labels& labels, const Mask& mask, const std::vector<std::int32_t>& wanted,
+                        std::vector<std::string>& warnings) {
+  if (std::any_of(mask.voxels.begin(), mask.voxels.end(), [](std::uint8_t v) { return v != 0; })) return;
+  std::set<std::int32_t> present;
+  for (const std::int32_t v : labels.voxels)
+    if (v != 0) present.insert(v);
+  if (present.empty()) return;
+  std::string want, have;
+  for (const auto v : wanted) want += (want.empty() ? "" : ",") + std::to_string(v);
+  for (const auto v : present) have += (have.empty() ? "" : ",") + std::to_string(v);
+  warnings.push_back("mask has none of the tumour labels " + want + " (labels present: " + have +
+                     "): measured as no tumour");
 }
 
 Problem to_problem(const Error& e, const std::string& subject, const std::string& timepoint) {
@@ -84,6 +101,8 @@ LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& optio
                           "the mask extends beyond the image along LPS axis " + std::to_string(a));
         }
         ltp.mask = labels_to_mask(labels, mask_row->mask_labels);
+        if (!mask_row->mask_labels.empty())
+          note_absent_labels(labels, *ltp.mask, mask_row->mask_labels, ltp.warnings);
         ltp.mask_file = std::move(file);
       } catch (const Error& e) {
         problems.push_back(to_problem(e, subject.id, tp.id));

@@ -193,6 +193,7 @@ json subject_report(const SubjectAnalysis& a, const Provenance& provenance) {
     } else {
       tp["mask"] = nullptr;
     }
+    tp["warnings"] = lt.warnings;
     if (a.tumors[t]) {
       tp["tumor"] = tumor_json(*a.tumors[t], a.disappeared[t]);
     } else {

@@ -172,6 +172,26 @@ TEST_F(HostileBatch, RunFailsOnlyTheBrokenSubjects) {
   EXPECT_TRUE(fs::exists(out / "sub-good" / "sub-good_report.json"));
 }
 
+TEST_F(HostileBatch, AbsentTumourLabelIsMeasuredAsNoTumourWithAWarning) {
+  Labels labels(small_grid(1.0), 0);
+  labels.at(5, 5, 5) = 2;
+  io::write_labels(labels, dir_ / "organs.nii.gz");
+  std::ofstream(dir_ / "labels.csv") << "subject,timepoint,day,sequence,path,mask,mask_label\n"
+                                        "l,t0,0,t1c,good_t0.nii.gz,good_t0_mask.nii.gz,1\n"
+                                        "l,t1,30,t1c,good_t1.nii.gz,organs.nii.gz,3\n";
+  const fs::path out = dir_ / "out_labels";
+  const CliResult r = run_cli("run " + (dir_ / "labels.csv").string() + " --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json report = read_json(out / "sub-l" / "sub-l_report.json");
+  EXPECT_TRUE(report.at("timepoints")[0].at("warnings").empty());
+  const json& t1 = report.at("timepoints")[1];
+  EXPECT_EQ(t1.at("tumor").at("total_volume_ml").get<double>(), 0.0);
+  ASSERT_EQ(t1.at("warnings").size(), 1u);
+  EXPECT_NE(t1.at("warnings")[0].get<std::string>().find("none of the tumour labels 3 (labels present: 2)"),
+            std::string::npos)
+      << t1.at("warnings");
+}
+
 TEST_F(HostileBatch, ManifestWithoutRequiredColumnRunsNothing) {
   std::ofstream(dir_ / "bad.csv") << "subject,timepoint,sequence,path\ngood,t0,t1c,good_t0.nii.gz\n";
   const fs::path out = dir_ / "out_bad";

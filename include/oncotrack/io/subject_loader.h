@@ -30,7 +30,8 @@ struct LoadedTimepoint {
   const TimepointEntry* entry = nullptr;
   std::vector<LoadedFile> images;  // parallel to entry->images
   std::optional<LoadedFile> mask_file;
-  std::optional<Mask> mask;  // binary tumour mask (labels already selected)
+  std::optional<Mask> mask;           // binary tumour mask (labels already selected)
+  std::vector<std::string> warnings;  // not errors, but a reader should know (e.g. chosen labels absent)
 };
 
 struct LoadedSubject {
