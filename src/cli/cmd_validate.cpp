@@ -53,13 +53,17 @@ int run_validate(const ValidateOptions& o) {
       o.config_file.empty() ? pipeline::PipelineConfig{} : pipeline::load_config(o.config_file);
   print_plan(cohort);
   std::vector<io::Problem> problems = cohort.problems;
+  std::vector<std::string> warnings;
   io::LoadOptions lo = config.inputs;
   lo.hash_files = false;
   for (const auto& s : cohort.subjects) {
     spdlog::debug("checking sub-{}", s.id);
     problems.insert(problems.end(), s.problems.begin(), s.problems.end());
-    io::load_subject(s, lo, problems);
+    const io::LoadedSubject loaded = io::load_subject(s, lo, problems);
+    for (const auto& tp : loaded.timepoints)
+      for (const auto& w : tp.warnings) warnings.push_back("[sub-" + s.id + " " + tp.entry->id + "] " + w);
   }
+  for (const auto& w : warnings) std::cout << "warning: " << w << "\n";
   if (problems.empty()) {
     std::cout << "OK: no problems found\n";
     return kExitOk;

@@ -179,6 +179,10 @@ TEST_F(HostileBatch, AbsentTumourLabelIsMeasuredAsNoTumourWithAWarning) {
   std::ofstream(dir_ / "labels.csv") << "subject,timepoint,day,sequence,path,mask,mask_label\n"
                                         "l,t0,0,t1c,good_t0.nii.gz,good_t0_mask.nii.gz,1\n"
                                         "l,t1,30,t1c,good_t1.nii.gz,organs.nii.gz,3\n";
+  const CliResult v = run_cli("validate " + (dir_ / "labels.csv").string());
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+  EXPECT_NE(v.out.find("warning: [sub-l t1] mask has none of the tumour labels 3"), std::string::npos)
+      << v.out;
   const fs::path out = dir_ / "out_labels";
   const CliResult r = run_cli("run " + (dir_ / "labels.csv").string() + " --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
