@@ -39,7 +39,7 @@ struct SubjectAnalysis {
 };
 
 struct Failure {
-  std::string stage;    // "input", "measure", "report", "internal"
+  std::string stage;    // "input" (bad or unreadable inputs), "measure", "internal" (a bug)
   std::string message;  // first problem, readable on its own
   std::string file;
   std::string hint;
