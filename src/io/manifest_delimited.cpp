@@ -71,18 +71,26 @@ std::string trim(const std::string& s) {
 
 }  // namespace
 
-ManifestTable read_delimited_manifest(const std::filesystem::path& path, char delimiter,
-                                      std::vector<Problem>& problems) {
-  ManifestTable table;
+std::optional<std::string> read_manifest_text(const std::filesystem::path& path,
+                                              std::vector<Problem>& problems) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     problems.push_back({"", "", path.string(), "cannot open manifest", "a readable file", "open failed"});
-    return table;
+    return std::nullopt;
   }
   std::stringstream buf;
   buf << in.rdbuf();
   std::string text = buf.str();
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  return text;
+}
+
+ManifestTable read_delimited_manifest(const std::filesystem::path& path, char delimiter,
+                                      std::vector<Problem>& problems) {
+  ManifestTable table;
+  const std::optional<std::string> read = read_manifest_text(path, problems);
+  if (!read) return table;
+  const std::string& text = *read;
 
   std::vector<std::vector<std::string>> records;
   std::vector<int> lines;

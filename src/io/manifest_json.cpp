@@ -1,4 +1,3 @@
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -8,14 +7,11 @@ namespace oncotrack::io {
 
 ManifestTable read_json_manifest(const std::filesystem::path& path, std::vector<Problem>& problems) {
   ManifestTable table;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    problems.push_back({"", "", path.string(), "cannot open manifest", "a readable file", "open failed"});
-    return table;
-  }
+  const std::optional<std::string> text = read_manifest_text(path, problems);
+  if (!text) return table;
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = nlohmann::json::parse(*text);
   } catch (const nlohmann::json::parse_error& e) {
     problems.push_back({"", "", path.string(), "invalid JSON", "a JSON manifest", e.what()});
     return table;

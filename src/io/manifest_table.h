@@ -2,6 +2,7 @@
 // Internal: a manifest as rows of named string fields, before it is assembled into subjects.
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct ManifestTable {
   std::vector<std::string> columns;
   std::vector<ManifestRow> rows;
 };
+
+// The manifest's text without a UTF-8 byte-order mark; nullopt (and a problem) when it cannot be read.
+std::optional<std::string> read_manifest_text(const std::filesystem::path& path,
+                                              std::vector<Problem>& problems);
 
 // RFC 4180 delimited text (quotes, doubled quotes, CRLF, UTF-8 BOM). Structural problems are appended.
 ManifestTable read_delimited_manifest(const std::filesystem::path& path, char delimiter,
