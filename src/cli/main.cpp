@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-file", global.log_file, "Also write the log to this file");
   app.add_flag("-q,--quiet", global.quiet, "Only errors on stderr");
   app.add_flag("--force", global.force, "Overwrite existing outputs");
+  app.footer(
+      "Exit codes: 0 all subjects succeeded; 1 usage or validation error (nothing run); 2 some subjects "
+      "failed "
+      "(see OUT/sub-<id>/error.json); 3 internal error; 130 interrupted.");
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
 
