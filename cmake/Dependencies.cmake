@@ -7,5 +7,9 @@ find_package(spdlog 1.10 REQUIRED)
 # and libraries (gdcmMSFF, gdcmDICT imported targets, so their headers are SYSTEM) for src/io/dicom_series.cpp.
 find_package(ITK 5.2 REQUIRED COMPONENTS
   ITKCommon ITKIOImageBase ITKIONIFTI ITKIONRRD ITKIOMeta ITKIOGDCM ITKGDCM ITKIOPNG
-  ITKIOTransformBase ITKIOTransformInsightLegacy ITKIOTransformHDF5)
+  ITKIOTransformBase ITKIOTransformInsightLegacy ITKIOTransformHDF5 ITKTransformFactory
+  # preprocess/ and registration/
+  ITKTransform ITKImageGrid ITKImageFunction ITKImageIntensity ITKImageFilterBase ITKSmoothing ITKBiasCorrection
+  ITKThresholding ITKConnectedComponents ITKBinaryMathematicalMorphology ITKMathematicalMorphology
+  ITKImageStatistics ITKStatistics ITKDisplacementField ITKRegistrationMethodsv4 ITKOptimizersv4 ITKMetricsv4)
 include(${ITK_USE_FILE})

@@ -7,7 +7,12 @@ packages=(
   libinsighttoolkit5-dev libeigen3-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
   libgdcm-tools zlib1g-dev
   python3-jsonschema   # tests only: validates reports against data/report.schema.json
+  mricron-data         # tests only: the Colin27 T1 brain (ch2) for registration ground truth
 )
+# `scripts/setup.sh --bench` adds what bench/ compares against.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(elastix)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

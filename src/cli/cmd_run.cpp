@@ -1,4 +1,5 @@
-// `oncotrack run INPUT --out DIR`: the whole pipeline for every subject.
+// `oncotrack run INPUT --out DIR`: the whole pipeline for every subject; `oncotrack register INPUT --out
+// DIR`: the same inputs through loading and registration only.
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include "commands.h"
 #include "oncotrack/io/cohort.h"
 #include "oncotrack/pipeline/run.h"
+#include "oncotrack/registration/register.h"
 
 namespace oncotrack::cli {
 
@@ -15,8 +17,8 @@ namespace {
 
 std::atomic<bool> g_cancel{false};
 
-// SIGINT/SIGTERM (Ctrl-C, a cluster's wall-time limit): stop taking new subjects, let running ones finish their
-// outputs whole; a second signal ends the process at once (the default action is restored).
+// SIGINT/SIGTERM (Ctrl-C, a cluster's wall-time limit): stop taking new subjects, let running ones finish
+// their outputs whole; a second signal ends the process at once (the default action is restored).
 extern "C" void on_stop_signal(int sig) {
   g_cancel.store(true);
   std::signal(sig, SIG_DFL);
@@ -28,6 +30,7 @@ struct RunCommandOptions {
   std::string config_file;
   std::string bids_masks;
   std::vector<std::string> participants;
+  bool register_only = false;
 };
 
 int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
@@ -37,8 +40,10 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
   const io::Cohort cohort = io::load_cohort(o.input, co);
   pipeline::RunOptions ro;
   ro.out_dir = o.out_dir;
+  ro.register_only = o.register_only;
   if (!o.config_file.empty()) ro.config = pipeline::load_config(o.config_file);
   ro.threads = g.resolved_threads();
+  registration::set_itk_threads(static_cast<unsigned>(ro.threads));
   ro.force = g.force;
   ro.command_line = g.command_line;
   ro.cancel = &g_cancel;
@@ -59,8 +64,11 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
   std::cout << "subject\tstatus\toutput\n";
   for (const auto& r : outcomes) {
     failed += !r.ok;
-    std::cout << r.subject << '\t' << (r.ok ? "ok" : r.interrupted ? "interrupted" : "failed") << '\t'
-              << r.output.string() << '\n';
+    std::cout << r.subject << '\t'
+              << (r.ok            ? "ok"
+                  : r.interrupted ? "interrupted"
+                                  : "failed")
+              << '\t' << r.output.string() << '\n';
   }
   if (g_cancel.load()) {
     spdlog::warn("interrupted: subjects already running finished; the others were not started");
@@ -71,11 +79,14 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
   return failed == 0 ? kExitOk : kExitSomeFailed;
 }
 
-}  // namespace
-
-void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
+void add_subcommand(CLI::App& app, const GlobalOptions& global, Action& action, bool register_only) {
   auto opts = std::make_shared<RunCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("run", "Run the whole pipeline for every subject of a cohort");
+  opts->register_only = register_only;
+  CLI::App* cmd = register_only
+                      ? app.add_subcommand("register",
+                                           "Register every follow-up to its baseline (transform files "
+                                           "and sub-<id>_registration.json), nothing else")
+                      : app.add_subcommand("run", "Run the whole pipeline for every subject of a cohort");
   cmd->add_option("input", opts->input, "Manifest (.csv, .tsv, .json) or BIDS root")->required();
   cmd->add_option("-o,--out", opts->out_dir, "Output folder (BIDS-derivatives layout)")->required();
   cmd->add_option("--config", opts->config_file, "JSON config overriding defaults")->check(CLI::ExistingFile);
@@ -83,6 +94,16 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--participant-label", opts->participants, "BIDS: only these subjects");
   cmd->callback([&action, &global, opts] { action = [&global, opts] { return run_run(*opts, global); }; });
+}
+
+}  // namespace
+
+void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
+  add_subcommand(app, global, action, false);
+}
+
+void setup_register(CLI::App& app, const GlobalOptions& global, Action& action) {
+  add_subcommand(app, global, action, true);
 }
 
 }  // namespace oncotrack::cli

@@ -27,6 +27,7 @@ struct GlobalOptions {
 using Action = std::function<int()>;
 
 void setup_run(CLI::App& app, const GlobalOptions& global, Action& action);
+void setup_register(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_validate(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_synth(CLI::App& app, const GlobalOptions& global, Action& action);
 

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
 
   Action action;
   setup_run(app, global, action);
+  setup_register(app, global, action);
   setup_validate(app, global, action);
   setup_synth(app, global, action);
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "dicom_gdcm.h"
-#include "itk_convert.h"
+#include "oncotrack/io/itk_convert.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/io/image_io.h"
 

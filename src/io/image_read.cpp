@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "dicom_series.h"
-#include "itk_convert.h"
+#include "oncotrack/io/itk_convert.h"
 #include "nifti_data_check.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/io/image_io.h"

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "itk_convert.h"
+#include "oncotrack/io/itk_convert.h"
 #include "oncotrack/core/atomic_file.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/io/image_io.h"

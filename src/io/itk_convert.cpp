@@ -1,4 +1,4 @@
-#include "itk_convert.h"
+#include "oncotrack/io/itk_convert.h"
 
 #include <itkImageFileReader.h>
 #include <itkMetaImageIO.h>

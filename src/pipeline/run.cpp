@@ -5,10 +5,12 @@
 #include <mutex>
 #include <thread>
 
+#include "lesion_frames.h"
 #include "oncotrack/analysis/lesions.h"
 #include "oncotrack/analysis/response.h"
 #include "oncotrack/core/atomic_file.h"
 #include "oncotrack/core/error.h"
+#include "oncotrack/pipeline/register_subject.h"
 #include "oncotrack/report/report.h"
 
 namespace oncotrack::pipeline {
@@ -51,7 +53,8 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
   prov.config = config_to_json(options.config);
   prov.threads = options.threads;
   prov.started_at = report::utc_now_iso();
-  const fs::path report_file = report_path(options.out_dir, subject.id);
+  const fs::path report_file = options.register_only ? registration_report_path(options.out_dir, subject.id)
+                                                     : report_path(options.out_dir, subject.id);
   const fs::path error_file = error_path(options.out_dir, subject.id);
   auto fail = [&](const report::Failure& f) {
     prov.finished_at = report::utc_now_iso();
@@ -81,17 +84,23 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     // Response is assessed from the baseline on; pre-baseline timepoints are measured but not compared.
     std::size_t base = 0;
     while (base < loaded.timepoints.size() && loaded.timepoints[base].entry->role != "baseline") ++base;
-    std::vector<analysis::TumorMeasurement*> tracked;
-    std::vector<std::string> tracked_ids;
-    std::vector<analysis::TimepointMeasurement> series;
-    for (std::size_t t = base; t < a.tumors.size(); ++t) {
-      tracked.push_back(a.tumors[t] ? &*a.tumors[t] : nullptr);
-      tracked_ids.push_back(ids[t]);
+    ONCOTRACK_ASSERT(base < loaded.timepoints.size(), "a validated subject has a baseline");
+    SubjectRegistrations regs = register_subject(loaded, base, options.config, report_file.parent_path());
+    a.registrations = std::move(regs.per_timepoint);
+    a.not_registered = std::move(regs.not_registered);
+    a.preprocessing = std::move(regs.preprocessing);
+    clock.end("preprocess+register");
+    if (options.register_only) {
+      prov.finished_at = report::utc_now_iso();
+      std::error_code ec;
+      fs::remove(error_file, ec);
+      write_text_atomically(report_file, report::registration_report(a, prov).dump(2) + "\n");
+      return {subject.id, true, false, "", report_file};
     }
-    a.disappeared.assign(a.tumors.size(), {});
-    const auto gone = analysis::match_lesions(tracked, tracked_ids, options.config.analysis);
-    for (std::size_t t = 0; t < gone.size(); ++t) a.disappeared[base + t] = gone[t];
-    for (std::size_t t = 0; t < tracked.size(); ++t) series.push_back({tracked_ids[t], tracked[t]});
+    match_in_baseline_frame(a, base, regs.reference, ids, options.config.analysis);
+    std::vector<analysis::TimepointMeasurement> series;
+    for (std::size_t t = base; t < a.tumors.size(); ++t)
+      series.push_back({ids[t], a.tumors[t] ? &*a.tumors[t] : nullptr});
     a.responses = analysis::assess_response(series, options.config.analysis);
     clock.end("response");
 
@@ -117,6 +126,10 @@ fs::path report_path(const fs::path& out_dir, const std::string& subject) {
   return out_dir / ("sub-" + subject) / ("sub-" + subject + "_report.json");
 }
 
+fs::path registration_report_path(const fs::path& out_dir, const std::string& subject) {
+  return out_dir / ("sub-" + subject) / ("sub-" + subject + "_registration.json");
+}
+
 fs::path error_path(const fs::path& out_dir, const std::string& subject) {
   return out_dir / ("sub-" + subject) / "error.json";
 }
@@ -129,7 +142,9 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
   }
   if (!options.force) {
     for (const auto& s : cohort.subjects) {
-      for (const fs::path& p : {report_path(options.out_dir, s.id), error_path(options.out_dir, s.id)})
+      const fs::path result = options.register_only ? registration_report_path(options.out_dir, s.id)
+                                                    : report_path(options.out_dir, s.id);
+      for (const fs::path& p : {result, error_path(options.out_dir, s.id)})
         if (fs::exists(p))
           throw Error("results already exist", p.string(), "an empty output folder", "an earlier result",
                       "pass --force to overwrite, or choose another --out");
@@ -148,6 +163,7 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
     ev.total = cohort.subjects.size();
     options.progress(ev);
   };
+  const int n = std::max(1, std::min<int>(options.threads, static_cast<int>(cohort.subjects.size())));
   auto worker = [&] {
     for (std::size_t i = next++; i < cohort.subjects.size(); i = next++) {
       const auto& s = cohort.subjects[i];
@@ -166,7 +182,6 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
               outcomes[i].ok ? outcomes[i].output.string() : outcomes[i].message, d, 0});
     }
   };
-  const int n = std::max(1, std::min<int>(options.threads, static_cast<int>(cohort.subjects.size())));
   std::vector<std::thread> pool;
   for (int t = 1; t < n; ++t) pool.emplace_back(worker);
   worker();

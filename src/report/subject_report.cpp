@@ -194,6 +194,16 @@ json subject_report(const SubjectAnalysis& a, const Provenance& provenance) {
       tp["mask"] = nullptr;
     }
     tp["warnings"] = lt.warnings;
+    add_registration_json(tp, t < a.registrations.size() ? a.registrations[t] : std::nullopt,
+                          t < a.not_registered.size() ? a.not_registered[t] : "registration was not run",
+                          t < a.preprocessing.size() ? a.preprocessing[t] : json(nullptr));
+    if (t < a.matching_space.size() && !a.matching_space[t].empty()) {
+      tp["lesion_matching_space"] = a.matching_space[t];
+      if (!a.matching_reason[t].empty()) tp["reasons"]["lesion_matching_space"] = a.matching_reason[t];
+    } else {
+      tp["lesion_matching_space"] = nullptr;
+      tp["reasons"]["lesion_matching_space"] = "no tumour measured at this timepoint";
+    }
     if (a.tumors[t]) {
       tp["tumor"] = tumor_json(*a.tumors[t], a.disappeared[t]);
     } else {
@@ -220,6 +230,23 @@ json subject_report(const SubjectAnalysis& a, const Provenance& provenance) {
           {"provenance", provenance_json(provenance, inputs)},
           {"timepoints", timepoints},
           {"response", responses}};
+}
+
+json registration_report(const SubjectAnalysis& a, const Provenance& provenance) {
+  const io::LoadedSubject& s = *a.loaded;
+  json timepoints = json::array();
+  for (std::size_t t = 0; t < s.timepoints.size(); ++t) {
+    json tp = {{"id", s.timepoints[t].entry->id}, {"role", s.timepoints[t].entry->role}};
+    add_registration_json(tp, t < a.registrations.size() ? a.registrations[t] : std::nullopt,
+                          t < a.not_registered.size() ? a.not_registered[t] : "registration was not run",
+                          t < a.preprocessing.size() ? a.preprocessing[t] : json(nullptr));
+    timepoints.push_back(std::move(tp));
+  }
+  return {{"schema_version", kSchemaVersion},
+          {"subject", s.entry->id},
+          {"status", "ok"},
+          {"provenance", provenance_json(provenance, json::array())},
+          {"timepoints", timepoints}};
 }
 
 json error_report(const std::string& subject, const Failure& f, const Provenance& provenance) {

@@ -49,8 +49,11 @@ TEST(RealBtp, VolumesEqualVoxelCountsAndChangeDirectionsAreRight) {
              << ',' << (c / "Post_Mask.nii.gz").string() << '\n';
   }
   manifest.close();
-  const CliResult run =
-      run_cli("run " + (dir / "manifest.csv").string() + " --out " + (dir / "out").string());
+  // Scanner frame: this test is about measurement and matching rules on fragmenting lesions; registration
+  // of these pairs is checked below and by the registration tests.
+  std::ofstream(dir / "scanner.json") << R"({"registration": {"enabled": false}})";
+  const CliResult run = run_cli("run " + (dir / "manifest.csv").string() + " --config " +
+                                (dir / "scanner.json").string() + " --out " + (dir / "out").string());
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
   for (const auto& [id, expected_ratio] : ratio) {
@@ -88,6 +91,24 @@ TEST(RealBtp, VolumesEqualVoxelCountsAndChangeDirectionsAreRight) {
   EXPECT_EQ(r05.at("response")[0].at("criteria").at("rano_2_0_volumetric").at("category"), "PD");
   const json r06 = read_json(dir / "out" / "sub-06" / "sub-06_report.json");
   EXPECT_EQ(r06.at("response")[0].at("criteria").at("volumetric").at("category"), "SD");
+
+  // With registration (the default): every post scan registers to its pre scan (the heads moved by a few mm),
+  // and volumes do not depend on it.
+  const CliResult registered =
+      run_cli("run " + (dir / "manifest.csv").string() + " --out " + (dir / "registered").string());
+  ASSERT_EQ(registered.exit_code, 0) << registered.err;
+  for (const auto& [id, expected_ratio] : ratio) {
+    const json a = read_json(dir / "out" / ("sub-" + id) / ("sub-" + id + "_report.json"));
+    const json b = read_json(dir / "registered" / ("sub-" + id) / ("sub-" + id + "_report.json"));
+    const json& reg = b.at("timepoints")[1].at("registration");
+    EXPECT_FALSE(reg.at("suspect").get<bool>()) << id << ": " << reg.at("suspect_reason");
+    EXPECT_GT(reg.at("ncc_body").at("after").get<double>(), reg.at("ncc_body").at("before").get<double>())
+        << id;
+    EXPECT_EQ(b.at("timepoints")[1].at("lesion_matching_space"), "baseline") << id;
+    EXPECT_EQ(a.at("response")[0].at("vs_baseline").at("volume_change_pct"),
+              b.at("response")[0].at("vs_baseline").at("volume_change_pct"))
+        << id;
+  }
   fs::remove_all(dir);
 }
 
@@ -108,8 +129,11 @@ TEST(RealKpcMouse, TumourVolumesFollowThePublishedCourse) {
              << (data / folder / "T2" / "images" / (scan + "_T2W.nii.gz")).string() << ','
              << (data / folder / "DWI" / "analysis" / (scan + "_DWI_Mask.nii.gz")).string() << ",3,own\n";
   manifest.close();
-  const CliResult run =
-      run_cli("run " + (dir / "manifest.csv").string() + " --out " + (dir / "out").string());
+  // Scanner frame: this test is about measurement and matching rules on fragmenting lesions; registration
+  // of these pairs is checked below and by the registration tests.
+  std::ofstream(dir / "scanner.json") << R"({"registration": {"enabled": false}})";
+  const CliResult run = run_cli("run " + (dir / "manifest.csv").string() + " --config " +
+                                (dir / "scanner.json").string() + " --out " + (dir / "out").string());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const fs::path report_file = dir / "out" / "sub-kpc27583" / "sub-kpc27583_report.json";
   EXPECT_EQ(schema_errors(report_file), "");

@@ -1,5 +1,5 @@
 #pragma once
-// Internal to the io module: conversion between oncotrack volumes and ITK images, file-format detection and
+// For the ITK-facing modules (io, preprocess, registration) only: conversion between oncotrack volumes and ITK images, file-format detection and
 // ITK-exception translation. The ImageFileReader templates live in itk_convert.cpp only (compile time).
 #include <itkImage.h>
 #include <itkImageIOBase.h>

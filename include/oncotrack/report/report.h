@@ -11,10 +11,11 @@
 #include "oncotrack/analysis/response.h"
 #include "oncotrack/io/cohort.h"
 #include "oncotrack/io/subject_loader.h"
+#include "oncotrack/registration/register.h"
 
 namespace oncotrack::report {
 
-inline constexpr const char* kSchemaVersion = "1.0.0";
+inline constexpr const char* kSchemaVersion = "1.1.0";  // 1.1.0: registration, lesion_matching_space
 
 struct StageTiming {
   std::string stage;
@@ -31,8 +32,26 @@ struct Provenance {
   std::vector<StageTiming> stages;
 };
 
+// One timepoint registered to the baseline (fixed = baseline, moving = this timepoint).
+struct TimepointRegistration {
+  std::string reference_timepoint;        // the baseline's id
+  std::string fixed_image, moving_image;  // the images registered (paths as given)
+  std::string transform_file;             // relative to the report's folder; empty when not written
+  std::optional<registration::RegistrationResult> result;  // nullopt: registration failed
+  std::string failure;                                     // why, when !result
+  bool usable() const { return result && !result->suspect; }
+};
+
 struct SubjectAnalysis {
   const io::LoadedSubject* loaded = nullptr;
+  // Parallel to timepoints; nullopt with a reason in not_registered for the baseline or when disabled.
+  std::vector<std::optional<TimepointRegistration>> registrations;
+  std::vector<std::string> not_registered;
+  std::vector<nlohmann::json>
+      preprocessing;  // parallel to timepoints; null: not preprocessed (see not_registered)
+  // Parallel to timepoints: the frame lesions were matched in ("baseline" = through the registration,
+  // "scanner" = scanner coordinates) and why not the baseline frame when that is the case.
+  std::vector<std::string> matching_space, matching_reason;
   std::vector<std::optional<analysis::TumorMeasurement>> tumors;  // parallel to timepoints
   std::vector<std::vector<analysis::DisappearedLesion>> disappeared;
   std::vector<analysis::FollowUpResponse> responses;
@@ -47,6 +66,12 @@ struct Failure {
 };
 
 nlohmann::json subject_report(const SubjectAnalysis& analysis, const Provenance& provenance);
+// `oncotrack register`'s sub-<id>_registration.json: provenance and each timepoint's registration object.
+nlohmann::json registration_report(const SubjectAnalysis& analysis, const Provenance& provenance);
+// The "preprocessing" and "registration" objects of one timepoint (null with a reason in
+// timepoint["reasons"] when absent).
+void add_registration_json(nlohmann::json& timepoint, const std::optional<TimepointRegistration>& r,
+                           const std::string& reason_when_absent, const nlohmann::json& preprocessing);
 nlohmann::json error_report(const std::string& subject, const Failure& failure, const Provenance& provenance);
 nlohmann::json dataset_description();  // BIDS-derivatives dataset_description.json
 

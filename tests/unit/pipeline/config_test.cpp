@@ -40,7 +40,7 @@ TEST(Config, OverridesAreApplied) {
 TEST(Config, StrictAboutKeysTypesAndValues) {
   EXPECT_NE(error_of({{"analysis", {{"conectivity", 6}}}}).find("unknown config key analysis.conectivity"),
             std::string::npos);
-  EXPECT_NE(error_of({{"registration", json::object()}}).find("unknown config key (top level).registration"),
+  EXPECT_NE(error_of({{"segmentation", json::object()}}).find("unknown config key (top level).segmentation"),
             std::string::npos);
   EXPECT_NE(error_of({{"analysis", {{"connectivity", "26"}}}})
                 .find("wrong type for config key analysis.connectivity"),
@@ -51,6 +51,33 @@ TEST(Config, StrictAboutKeysTypesAndValues) {
             std::string::npos);
   EXPECT_NE(error_of(json::array()).find("not a JSON object"), std::string::npos);
   EXPECT_NE(error_of({{"analysis", {{"connectivity", 8}}}}).find("in config cfg.json"), std::string::npos);
+}
+
+TEST(Config, RegistrationAndPreprocessSections) {
+  const PipelineConfig c = config_from_json(
+      {{"registration",
+        {{"deformable", true},
+         {"levels", {{{"shrink", 2}, {"smoothing_mm", 1}}, {{"shrink", 1}, {"smoothing_mm", 0}}}}}},
+       {"preprocess", {{"n4", {{"enabled", true}}}}}},
+      "cfg.json");
+  EXPECT_TRUE(c.registration.deformable);
+  ASSERT_EQ(c.registration.levels.size(), 2u);
+  EXPECT_DOUBLE_EQ(c.registration.levels[0].shrink, 2);
+  EXPECT_TRUE(c.preprocess.n4);
+  // The resolved config reads back to itself.
+  EXPECT_EQ(config_to_json(config_from_json(config_to_json(c), "x")), config_to_json(c));
+
+  EXPECT_NE(error_of({{"registration", {{"sampels", 9000}}}}).find("unknown config key registration.sampels"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"registration", {{"samples", 10}}}}).find(">= 1000"), std::string::npos);
+  EXPECT_NE(error_of({{"registration", {{"initialization", "random"}}}}).find("moments"), std::string::npos);
+  EXPECT_NE(error_of({{"registration", {{"levels", json::array()}}}}).find("registration.levels"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of({{"registration", {{"levels", {{{"shrink", 0.5}}}}}}}).find("registration.levels[0].shrink"),
+      std::string::npos);
+  EXPECT_NE(error_of({{"preprocess", {{"n4", {{"enabled", "yes"}}}}}}).find("preprocess.n4.enabled"),
+            std::string::npos);
 }
 
 }  // namespace
