@@ -22,6 +22,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -571,6 +572,26 @@ std::string describe_failure(const ProcessRun& run, const fs::path& log) {
   return "exit " + std::to_string(run.exit_code) + " (log " + log.string() + ")\n" + last_lines(log, 6);
 }
 
+// Fills r from a finished child process and, when it succeeded, the TRE of the mapping `read` returns.
+ToolResult collect(ToolResult r, const ProcessRun& run, const fs::path& log, const Prepared& p,
+                   const std::function<oncotrack::synth::PointMap()>& read) {
+  r.wall_s = run.wall_s;
+  r.cpu_s = run.cpu_s;
+  r.peak_rss_mib = run.peak_rss_mib;
+  if (!run.error.empty() || run.exit_code != 0) {
+    r.status = describe_failure(run, log);
+    return r;
+  }
+  try {
+    r.tre = oncotrack::synth::tre(p.points, read(), p.truth);
+    r.ran = true;
+    r.status = "ok";
+  } catch (const std::exception& e) {
+    r.status = e.what();
+  }
+  return r;
+}
+
 ToolResult run_elastix(const Prepared& p, const fs::path& dir, const Settings& s, Launcher& launcher) {
   ToolResult r{"elastix", false, "", 0, 0, 0, {}};
   const fs::path out = dir / "elastix";
@@ -592,23 +613,10 @@ ToolResult run_elastix(const Prepared& p, const fs::path& dir, const Settings& s
   if (p.moving_metric) argv.insert(argv.end(), {"-mMask", p.moving_metric->string()});
   const fs::path log = dir / "elastix.stdout.log";
   const ProcessRun run = launcher.run(argv, log);
-  r.wall_s = run.wall_s;
-  r.cpu_s = run.cpu_s;
-  r.peak_rss_mib = run.peak_rss_mib;
-  if (!run.error.empty() || run.exit_code != 0) {
-    r.status = describe_failure(run, log);
-    return r;
-  }
-  try {
+  return collect(r, run, log, p, [&] {
     const AffineMotion t = read_elastix_transform(out / "TransformParameters.1.txt");
-    r.tre = oncotrack::synth::tre(
-        p.points, [&t](const Vec3& x) { return t.apply(x); }, p.truth);
-    r.ran = true;
-    r.status = "ok";
-  } catch (const std::exception& e) {
-    r.status = e.what();
-  }
-  return r;
+    return oncotrack::synth::PointMap([t](const Vec3& x) { return t.apply(x); });
+  });
 }
 
 ToolResult run_oncotrack(const Prepared& p, const fs::path& dir, const Settings& s, Launcher& launcher) {
@@ -627,24 +635,11 @@ ToolResult run_oncotrack(const Prepared& p, const fs::path& dir, const Settings&
   const ProcessRun run = launcher.run(
       {s.oncotrack, "register", manifest.string(), "--out", out.string(), "-j", std::to_string(s.threads)},
       log);
-  r.wall_s = run.wall_s;
-  r.cpu_s = run.cpu_s;
-  r.peak_rss_mib = run.peak_rss_mib;
-  if (!run.error.empty() || run.exit_code != 0) {
-    r.status = describe_failure(run, log);
-    return r;
-  }
-  try {
+  return collect(r, run, log, p, [&] {
     const auto t = oncotrack::registration::Transform::read(out / "sub-bench" / "registration" /
                                                             "sub-bench_followup_to_baseline.tfm");
-    r.tre = oncotrack::synth::tre(
-        p.points, [&t](const Vec3& x) { return t.apply(x); }, p.truth);
-    r.ran = true;
-    r.status = "ok";
-  } catch (const std::exception& e) {
-    r.status = e.what();
-  }
-  return r;
+    return oncotrack::synth::PointMap([t](const Vec3& x) { return t.apply(x); });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------

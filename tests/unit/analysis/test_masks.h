@@ -6,10 +6,13 @@
 #include <cstddef>
 
 #include "oncotrack/core/geometry.h"
+#include "support/rotations.h"
 
 namespace oncotrack::analysis::test {
 
-constexpr double kPi = 3.14159265358979323846;
+using oncotrack::testing::kPi;
+using oncotrack::testing::multiply;
+using oncotrack::testing::rotation;
 
 inline Geometry make_grid(Size3 size, Vec3 spacing_mm = {1, 1, 1}, Mat3 direction = kIdentity3,
                           Vec3 origin_mm_lps = {0, 0, 0}) {
@@ -19,26 +22,6 @@ inline Geometry make_grid(Size3 size, Vec3 spacing_mm = {1, 1, 1}, Mat3 directio
   g.direction = direction;
   g.origin_mm_lps = origin_mm_lps;
   return g;
-}
-
-inline Mat3 multiply(const Mat3& a, const Mat3& b) {
-  Mat3 m{};
-  for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 3; ++c)
-      for (int k = 0; k < 3; ++k) m[r][c] += a[r][k] * b[k][c];
-  return m;
-}
-
-// Rotation by `degrees` about LPS axis `axis` (0 = L, 2 = S).
-inline Mat3 rotation(int axis, double degrees) {
-  const double c = std::cos(degrees * kPi / 180), s = std::sin(degrees * kPi / 180);
-  const int p = (axis + 1) % 3, q = (axis + 2) % 3;
-  Mat3 m = kIdentity3;
-  m[p][p] = c;
-  m[p][q] = -s;
-  m[q][p] = s;
-  m[q][q] = c;
-  return m;
 }
 
 // Physical vector of one index step along `axis`.
