@@ -19,9 +19,11 @@ namespace oncotrack::registration::detail {
 constexpr double kMinStepFraction = 1.0 / 512;
 
 // One ITK registration per level (on the level's pre-smoothed images, so stages share the smoothing).
+// unit_scales: parameters are already millimetres (B-spline coefficients); estimating physical-shift scales for
+// thousands of local-support parameters costs minutes, so they are all 1 and only the learning rate is estimated.
 template <class TTransform>
 StageReport run_levels(const StageContext& ctx, const char* name, TTransform* transform,
-                       const itk::Transform<double, 3, 3>* moving_initial) {
+                       const itk::Transform<double, 3, 3>* moving_initial, bool unit_scales = false) {
   using Method = itk::ImageRegistrationMethodv4<ItkImage, ItkImage, TTransform, ItkImage>;
   using Optimizer = itk::RegularStepGradientDescentOptimizerv4<double>;
   const auto start = std::chrono::steady_clock::now();
@@ -34,6 +36,12 @@ StageReport run_levels(const StageContext& ctx, const char* name, TTransform* tr
     scales->SetMetric(metric);
     auto optimizer = Optimizer::New();
     optimizer->SetScalesEstimator(scales);
+    if (unit_scales) {
+      typename Optimizer::ScalesType ones(transform->GetNumberOfParameters());
+      ones.Fill(1.0);
+      optimizer->SetScales(ones);
+      optimizer->SetDoEstimateScales(false);
+    }
     optimizer->SetDoEstimateLearningRateOnce(true);
     optimizer->SetDoEstimateLearningRateAtEachIteration(false);
     optimizer->SetMaximumStepSizeInPhysicalUnits(level.step_mm);

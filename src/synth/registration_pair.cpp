@@ -110,6 +110,40 @@ AffineMotion AffineMotion::then(const AffineMotion& next) const {
   return {multiply(next.matrix, matrix), add(synth::apply(next.matrix, offset), next.offset)};
 }
 
+Vec3 GaussianWarp::displacement(const Vec3& x) const {
+  double r2 = 0;
+  for (int c = 0; c < 3; ++c) r2 += (x[c] - centre_mm_lps[c]) * (x[c] - centre_mm_lps[c]);
+  const double g = std::exp(-r2 / (2 * sigma_mm * sigma_mm));
+  return {amplitude_mm[0] * g, amplitude_mm[1] * g, amplitude_mm[2] * g};
+}
+
+namespace {
+Vec3 warp(const std::vector<GaussianWarp>& warps, const Vec3& x) {
+  Vec3 y = x;
+  for (const auto& w : warps) y = add(y, w.displacement(x));
+  return y;
+}
+}  // namespace
+
+Vec3 true_map(const PairSpec& spec, const Vec3& fixed_lps) {
+  return spec.truth.apply(warp(spec.warps, fixed_lps));
+}
+
+Vec3 true_inverse_map(const PairSpec& spec, const Vec3& moving_lps) {
+  const Vec3 z = spec.truth.inverse().apply(moving_lps);
+  if (spec.warps.empty()) return z;
+  // x = z − u(x) contracts because |∇u| < 1.
+  Vec3 x = z;
+  for (int it = 0; it < 200; ++it) {
+    const Vec3 u = add(warp(spec.warps, x), {-x[0], -x[1], -x[2]});
+    const Vec3 next{z[0] - u[0], z[1] - u[1], z[2] - u[2]};
+    const double step = std::abs(next[0] - x[0]) + std::abs(next[1] - x[1]) + std::abs(next[2] - x[2]);
+    x = next;
+    if (step < 1e-9) break;
+  }
+  return x;
+}
+
 AffineMotion make_motion(const MotionParameters& p) {
   const Mat3 rotation = multiply(
       rotation_about({0, 0, 1}, p.rotation_deg[2]),
@@ -138,7 +172,12 @@ RegistrationPair make_registration_pair(const ImageF& source, const PairSpec& sp
                    "grids must not be empty");
   ONCOTRACK_ASSERT(spec.slice_samples >= 1, "slice_samples must be >= 1");
   const SourceSampler sampler(source);
-  const AffineMotion to_anatomy = spec.truth.inverse();  // moving LPS -> fixed (= source) LPS
+  double lipschitz = 0;
+  for (const auto& w : spec.warps)
+    lipschitz += std::max({std::abs(w.amplitude_mm[0]), std::abs(w.amplitude_mm[1]), std::abs(w.amplitude_mm[2])}) /
+                 w.sigma_mm;
+  ONCOTRACK_ASSERT(lipschitz < 1, "warps must be one-to-one (sum of max|amplitude| / sigma below 1)");
+  const auto to_anatomy = [&](const Vec3& y) { return true_inverse_map(spec, y); };  // moving -> fixed LPS
   const double sigma = spec.noise_fraction > 0 ? spec.noise_fraction * percentile99(source) : 0;
 
   std::optional<Ellipsoid> moving_lesion;
@@ -178,13 +217,13 @@ RegistrationPair make_registration_pair(const ImageF& source, const PairSpec& sp
         for (unsigned s = 0; s < n; ++s) {
           Vec3 ijk{double(i), double(j), double(k)};
           ijk[axis] += (s + 0.5) / n - 0.5;
-          const Vec3 q = to_anatomy.apply(mg.index_to_lps(ijk));
+          const Vec3 q = to_anatomy(mg.index_to_lps(ijk));
           const double v = sampler.at(q);
           sum += moving_lesion && moving_lesion->contains(q) ? v * factor : v;
         }
         pair.moving.at(i, j, k) = static_cast<float>(sum / n);
         if (moving_lesion &&
-            moving_lesion->contains(to_anatomy.apply(mg.index_to_lps({double(i), double(j), double(k)}))))
+            moving_lesion->contains(to_anatomy(mg.index_to_lps({double(i), double(j), double(k)}))))
           pair.moving_lesion.at(i, j, k) = 1;
       }
 

@@ -32,7 +32,7 @@ struct RegistrationConfig {
   bool rotation_search = true;             // try coarse starting rotations (large motion, e.g. decubitus)
   bool rigid = true;
   bool affine = true;
-  bool deformable = false;  // B-spline stage
+  bool deformable = false;  // B-spline stage (slow: ITK v4 B-spline metrics cost ∝ samples × parameters)
   std::vector<LevelSchedule> levels{{8, 4.0}, {4, 2.0}, {2, 1.0}, {1, 0.0}};
   unsigned histogram_bins = 32;
   unsigned samples = 12000;  // random points of the fixed metric mask at the finest level, halved per coarser

@@ -22,6 +22,7 @@
 // fixed lesion, moving voxel y when T^-1(y) is inside the moving lesion.
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "oncotrack/core/geometry.h"
 #include "oncotrack/synth/ellipsoid.h"
@@ -51,6 +52,16 @@ struct MotionParameters {
 };
 AffineMotion make_motion(const MotionParameters& parameters);
 
+// A smooth non-linear deformation of fixed space: x -> x + u(x), u(x) = amplitude_mm · exp(−|x − centre|² / 2σ²).
+// One-to-one while |∇u| < 1, i.e. max|amplitude| / sigma_mm < e^½ ≈ 1.65 (asserted below 1).
+struct GaussianWarp {
+  Vec3 centre_mm_lps{0, 0, 0};
+  Vec3 amplitude_mm{0, 0, 0};
+  double sigma_mm = 20;
+
+  Vec3 displacement(const Vec3& x) const;
+};
+
 struct LesionChange {
   Ellipsoid fixed;                       // in fixed (= source) LPS space
   double moving_semi_axes_factor = 1.5;  // moving lesion = fixed lesion with semi-axes × this
@@ -65,7 +76,14 @@ struct PairSpec {
   double noise_fraction = 0;   // Gaussian sigma as a fraction of the source's 99th percentile
   std::uint64_t seed = 1;
   std::optional<LesionChange> lesion;
+  // Applied before `truth`: the true map is truth(w(x)) with w(x) = x + Σ displacement(x).
+  std::vector<GaussianWarp> warps;
 };
+
+// The true fixed -> moving map of a spec (truth ∘ warps), and its inverse (fixed-point iteration on the warps,
+// converged to 1e-9 mm).
+Vec3 true_map(const PairSpec& spec, const Vec3& fixed_lps);
+Vec3 true_inverse_map(const PairSpec& spec, const Vec3& moving_lps);
 
 struct RegistrationPair {
   ImageF fixed;        // on spec.fixed_grid
@@ -75,7 +93,8 @@ struct RegistrationPair {
   Mask moving_lesion;  // on the moving grid; all 0 without a lesion
 };
 
-// Throws InternalError (assert) for an empty source or grid, slice_samples = 0 or a singular truth.
+// Throws InternalError (assert) for an empty source or grid, slice_samples = 0, a singular truth or a warp
+// that is not one-to-one. With warps, moving voxels read the source at true_inverse_map(p) instead of T^-1(p).
 RegistrationPair make_registration_pair(const ImageF& source, const PairSpec& spec);
 
 // A grid of `size` voxels of `spacing_mm` with axes along LPS (identity direction) whose centre (the middle
