@@ -1,6 +1,7 @@
 # Debian 12 packages only (scripts/setup.sh installs them).
 find_package(Threads REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(CLI11 2.1 REQUIRED)
 find_package(spdlog 1.10 REQUIRED)
 # Only the IO modules named here register their factories. ITKGDCM adds GDCM's own headers (/usr/include/gdcm-3.0)

@@ -9,9 +9,10 @@ packages=(
   python3-jsonschema   # tests only: validates reports against data/report.schema.json
   mricron-data         # tests only: the Colin27 T1 brain (ch2) for registration ground truth
 )
-# `scripts/setup.sh --bench` adds what bench/ compares against.
+# `scripts/setup.sh --bench` adds what bench/ compares against (elastix; PyTorch for the Debian system python3,
+# which also regenerates tests/fixtures/nn with scripts/nn/make_fixtures.py).
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(elastix)
+  packages+=(elastix python3-torch libopenblas0)
 fi
 
 missing=()

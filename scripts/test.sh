@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README command 2: set up, build, and run every test tier (unit, cli, real).
+# README command 2: set up, build, and run every test tier (unit, numeric, cli, real).
 # Extra arguments go to ctest, e.g. scripts/test.sh -L unit
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

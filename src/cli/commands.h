@@ -30,5 +30,6 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_register(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_validate(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_synth(CLI::App& app, const GlobalOptions& global, Action& action);
+void setup_model(CLI::App& app, const GlobalOptions& global, Action& action);
 
 }  // namespace oncotrack::cli

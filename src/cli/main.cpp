@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "oncotrack/core/error.h"
+#include "oncotrack/nn/error.h"
 #include "oncotrack/version.h"
 
 namespace oncotrack::cli {
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
   setup_register(app, global, action);
   setup_validate(app, global, action);
   setup_synth(app, global, action);
+  setup_model(app, global, action);
 
   try {
     app.parse(argc, argv);
@@ -90,6 +92,9 @@ int main(int argc, char** argv) {
   try {
     rc = action();
   } catch (const oncotrack::Error& e) {
+    spdlog::error("{}", e.what());
+    rc = kExitUsage;
+  } catch (const oncotrack::nn::NnError& e) {  // bad weights file or network input
     spdlog::error("{}", e.what());
     rc = kExitUsage;
   } catch (const std::exception& e) {

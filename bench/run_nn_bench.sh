@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the convolution benchmark (its own build folder, -DONCOTRACK_BUILD_BENCH=ON, only that target) and runs
+# oncotrack and PyTorch on the same layer list with the same thread count, then prints them side by side; then
+# the two whole-network cases of the issue (bench/nn_network_bench.cpp, bench/nn_network_torch.py).
+#   bench/run_nn_bench.sh                      # all layers, 2 threads, the best kernels this CPU supports
+#   bench/run_nn_bench.sh --filter "seg 16->16" --isa portable --budget 3
+# Extra arguments go to nn_conv_bench (see --help). Environment: THREADS (default 2); ARCH (-march of the build,
+# default x86-64-v3; e.g. x86-64-v4 needs an AVX-512 CPU); BUILD_DIR (default <repo>/build-bench-nn[-ARCH]);
+# TORCH_TUNABLES (GLIBC_TUNABLES for PyTorch). The default keeps freed tensors in the heap (mmap threshold at
+# glibc's largest accepted value, 32 MiB, and no trimming) instead of mapping and first-touching fresh pages on
+# every call, which is slow in these VMs; of the settings tried it was the fastest.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+threads="${THREADS:-2}"
+arch="${ARCH:-x86-64-v3}"
+build="${BUILD_DIR:-$root/build-bench-nn$([ "$arch" = x86-64-v3 ] || echo "-$arch")}"
+tunables="${TORCH_TUNABLES-glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184}"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DONCOTRACK_BUILD_BENCH=ON -DONCOTRACK_BUILD_TESTS=OFF \
+  -DONCOTRACK_ARCH="$arch" >&2
+cmake --build "$build" -j"$(nproc)" --target nn_conv_bench nn_network_bench >&2
+bench="$build/bench/nn_conv_bench"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+"$bench" --list > "$work/layers.tsv"
+filter=""
+for ((i = 1; i <= $#; i++)); do
+  if [ "${!i}" = --filter ]; then j=$((i + 1)); filter="${!j}"; fi
+done
+if [ -n "$filter" ]; then
+  { head -n1 "$work/layers.tsv"; grep -F -- "$filter" "$work/layers.tsv" || true; } > "$work/selected.tsv"
+else
+  cp "$work/layers.tsv" "$work/selected.tsv"
+fi
+echo "PyTorch (GLIBC_TUNABLES=$tunables) ..." >&2
+GLIBC_TUNABLES="$tunables" OMP_NUM_THREADS="$threads" \
+  /usr/bin/python3 "$root/bench/nn_conv_torch.py" "$work/selected.tsv" --threads "$threads" > "$work/torch.tsv"
+echo "$(head -n1 "$work/torch.tsv"), GLIBC_TUNABLES=$tunables"
+"$bench" --threads "$threads" --torch "$work/torch.tsv" "$@" | tee "$work/conv.txt"
+peak="$(sed -n 's/.*probe at [0-9]* threads (\([0-9.]*\) GFLOP\/s).*/\1/p' "$work/conv.txt")"
+
+# Whole networks on the same weights and inputs: (a) full-size multitask_unet3d pair at 64x64x16, (b) one
+# segmentation branch (U-Net 16-32-64-128) on a 96x96x48 tile. One process per case and tool (peak RSS is the
+# case's own); PyTorch exports the weights and its outputs, oncotrack checks its outputs against them.
+echo
+printf '%-6s %10s %10s %8s %7s %10s %10s %8s %7s %10s\n' case onco_ms GFLOP/s %peak RSS_MiB torch_ms GFLOP/s \
+  RSS_MiB ratio max_err
+for case in pair tile; do
+  IFS=$'\t' read -r _ torch_ms gflop torch_rss _ < <(GLIBC_TUNABLES="$tunables" OMP_NUM_THREADS="$threads" \
+    /usr/bin/python3 "$root/bench/nn_network_torch.py" "$work" --case "$case" --threads "$threads")
+  IFS=$'\t' read -r _ onco_ms onco_rss _ err < <("$build/bench/nn_network_bench" "$work" --case "$case" \
+    --threads "$threads")
+  awk -v c="$case" -v o="$onco_ms" -v t="$torch_ms" -v g="$gflop" -v p="$peak" -v orss="$onco_rss" \
+    -v trss="$torch_rss" -v e="$err" 'BEGIN { printf "%-6s %10.1f %10.1f %7.0f%% %7.0f %10.1f %10.1f %8.0f %7.2f %10s\n",
+      c, o, g / o * 1e3, 100 * g / o * 1e3 / p, orss, t, g / t * 1e3, trss, o / t, e }'
+done
