@@ -6,6 +6,7 @@
 #include "oncotrack/nn/norm.h"
 #include "oncotrack/nn/pool.h"
 #include "oncotrack/nn/resize.h"
+#include "oncotrack/nn/upsample_conv3d.h"
 
 namespace oncotrack::nn {
 namespace {
@@ -140,10 +141,12 @@ TensorTable unet_tensor_table(const UnetHparams& hp) {
 
 namespace {
 
-struct ConvBlock {
-  Conv3d conv;
+// Convolution (Conv3d, or UpsampleConv3d for the decoder's upsampling step), instance norm, activation.
+template <class Conv>
+struct NormBlock {
+  Conv conv;
   Tensor gamma, beta;
-  ConvBlock(const SafetensorsFile& w, const std::string& p, int stride, Padding padding)
+  NormBlock(const SafetensorsFile& w, const std::string& p, int stride, Padding padding)
       : conv(w.tensor(p + ".conv.weight"), w.tensor(p + ".conv.bias"), stride, padding),
         gamma(w.tensor(p + ".norm.weight")),
         beta(w.tensor(p + ".norm.bias")) {}
@@ -153,6 +156,7 @@ struct ConvBlock {
     return y;
   }
 };
+using ConvBlock = NormBlock<Conv3d>;
 
 }  // namespace
 
@@ -161,7 +165,8 @@ struct MultitaskUnet3d::Branch {
     ConvBlock down, context0, context1;
   };
   struct Up {
-    ConvBlock up, local0, local1;
+    NormBlock<UpsampleConv3d> up;  // on the lower level's output: conv(upsample_nearest2(x))
+    ConvBlock local0, local1;
   };
   std::vector<Level> encoder;  // by level
   std::vector<Up> decoder;     // by level j = 0..depth-2
@@ -181,7 +186,8 @@ struct MultitaskUnet3d::Branch {
     }
     for (std::int64_t j = 0; j + 1 < hp.depth; ++j) {
       const std::string p = b + "dec." + std::to_string(j);
-      decoder.push_back({ConvBlock(w, p + ".up", 1, hp.padding), ConvBlock(w, p + ".local.0", 1, hp.padding),
+      decoder.push_back({NormBlock<UpsampleConv3d>(w, p + ".up", 1, hp.padding),
+                         ConvBlock(w, p + ".local.0", 1, hp.padding),
                          ConvBlock(w, p + ".local.1", 1, hp.padding)});
     }
     for (std::int64_t j = 0; j < hp.segmentation_levels; ++j) {
@@ -205,7 +211,7 @@ struct MultitaskUnet3d::Branch {
     std::vector<Tensor> seg(static_cast<std::size_t>(hp.segmentation_levels));
     for (std::int64_t j = hp.depth - 2; j >= 0; --j) {
       const Up& up = decoder[static_cast<std::size_t>(j)];
-      const Tensor u = up.up.forward(upsample_nearest2(current, exec), exec, eps, act);
+      const Tensor u = up.up.forward(current, exec, eps, act);
       const Tensor cat = concat_channels({&o.levels[static_cast<std::size_t>(j)], &u}, exec);
       current = up.local1.forward(up.local0.forward(cat, exec, eps, act), exec, eps, act);
       if (j < hp.segmentation_levels)

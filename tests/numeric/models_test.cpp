@@ -51,7 +51,7 @@ void check_unet(const MultitaskUnet3d& net, const Io& io, const std::string& nam
     const double ep = expect_close(out.probability, io.file.tensor("prob"), name + " prob", io.scale("prob"));
     if (threads == 1)
       std::printf("%-28s max error x scale: seg0 %.2e seg1 %.2e prob %.2e (prob %.6f)\n", name.c_str(), e0,
-                  e1, ep, out.probability.data()[0]);
+                  e1, ep, double(out.probability.data()[0]));
     // One branch alone gives the same segmentation as inside the pair.
     expect_close(net.segment(io.file.tensor("input1"), 1, exec), io.file.tensor("seg1"), name + " segment()",
                  io.scale("seg1"));
