@@ -37,7 +37,8 @@ struct Conv3d::Impl {
   detail::AlignedFloats weight;  // [blocks][cin][k·k·k][kConvBlock], zero past cout
   detail::AlignedFloats bias;    // [blocks·kConvBlock]
 
-  void run(const Tensor& x, Tensor& y, Exec& exec, Activation act) const;
+  // x holds channels [0, x.dim(1)); `rest`, when given, the channels after them.
+  void run(const Tensor& x, const Tensor* rest, Tensor& y, Exec& exec, Activation act) const;
 };
 
 Conv3d::Conv3d(const Tensor& weight, const Tensor& bias, int stride, Padding padding)
@@ -111,7 +112,21 @@ double Conv3d::flops(const Shape& input) const {
 
 Tensor Conv3d::forward(const Tensor& x, Exec& exec, Activation act) const {
   Tensor y = exec.arena.tensor(output_shape(x.shape()));
-  impl_->run(x, y, exec, act);
+  impl_->run(x, nullptr, y, exec, act);
+  return y;
+}
+
+Tensor Conv3d::forward_concat(const Tensor& a, const Tensor& b, Exec& exec, Activation act) const {
+  Shape joint = a.shape(), other = b.shape();
+  if (joint.size() == 5 && other.size() == 5) {
+    joint[1] += other[1];
+    other[1] = joint[1];
+  }
+  if (joint != other)
+    throw NnError("inputs cannot be concatenated", "Conv3d", "two [N,C,D,H,W] agreeing on N,D,H,W",
+                  to_string(a.shape()) + " and " + to_string(b.shape()));
+  Tensor y = exec.arena.tensor(output_shape(joint));  // checks the channel count
+  impl_->run(a, &b, y, exec, act);
   return y;
 }
 
@@ -121,12 +136,19 @@ Tensor Conv3d::forward(const Tensor& x, Exec& exec, Activation act) const {
 // walking through consecutive output planes copies each input plane once. Each kernel call writes one row of
 // 16 channels into a row buffer, which gets the activation while hot and is then copied out. Both buffers
 // have odd_lines() channel strides.
-void Conv3d::Impl::run(const Tensor& x, Tensor& y, Exec& exec, Activation act) const {
+void Conv3d::Impl::run(const Tensor& x, const Tensor* rest, Tensor& y, Exec& exec, Activation act) const {
   const std::int64_t n_samples = x.dim(0);
   Axis ad = make_axis(x.dim(2), k, stride, padding);
   Axis ah = make_axis(x.dim(3), k, stride, padding);
   Axis aw = make_axis(x.dim(4), k, stride, padding);
   const std::int64_t in_plane = ad.in * ah.in * aw.in, out_plane = ad.out * ah.out * aw.out;
+  const std::int64_t first_channels = x.dim(1);
+  // The volume of input channel ci of sample n.
+  const auto channel = [&](std::int64_t n, std::int64_t ci) {
+    if (ci < first_channels) return x.data() + (n * first_channels + ci) * in_plane;
+    const std::int64_t rest_channels = cin - first_channels;
+    return rest->data() + (n * rest_channels + ci - first_channels) * in_plane;
+  };
   if (k == 1 && stride == 1) {
     ad = ah = {1, 1, 0};
     aw = {in_plane, in_plane, 0};
@@ -157,7 +179,6 @@ void Conv3d::Impl::run(const Tensor& x, Tensor& y, Exec& exec, Activation act) c
   const std::size_t scratch = static_cast<std::size_t>(cin * ci_stride + kConvBlock * out_stride);
 
   const detail::RowFn row_fn = detail::conv_row_fn(stride == 1 ? detail::RowKind::kS1 : detail::RowKind::kS2);
-  const float* xd = x.data();
   float* yd = y.data();
   detail::run_tasks(exec, spatial * groups, scratch, [&](float* buf, std::int64_t begin, std::int64_t end) {
     float* row_out = buf + cin * ci_stride;
@@ -187,7 +208,7 @@ void Conv3d::Impl::run(const Tensor& x, Tensor& y, Exec& exec, Activation act) c
           for (int ci = 0; ci < cin; ++ci)
             for (std::int64_t ih = lo; ih < hi; ++ih) {
               float* dst = buf + ci * ci_stride + id % k * slot_stride + (ih - lo) * len;
-              const float* src = xd + ((n * cin + ci) * ad.in + id) * ah.in * aw.in + ih * aw.in + first;
+              const float* src = channel(n, ci) + id * ah.in * aw.in + ih * aw.in + first;
               std::fill(dst, dst + c0, 0.0f);
               std::copy(src + c0, src + c1, dst + c0);
               std::fill(dst + c1, dst + len, 0.0f);

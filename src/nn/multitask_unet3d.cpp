@@ -155,6 +155,12 @@ struct NormBlock {
     instance_norm(y, gamma, beta, eps, act, exec.pool);
     return y;
   }
+  // On concat_channels({a, b}) without building it.
+  Tensor forward_concat(const Tensor& a, const Tensor& b, Exec& exec, float eps, Activation act) const {
+    Tensor y = conv.forward_concat(a, b, exec);
+    instance_norm(y, gamma, beta, eps, act, exec.pool);
+    return y;
+  }
 };
 using ConvBlock = NormBlock<Conv3d>;
 
@@ -212,8 +218,8 @@ struct MultitaskUnet3d::Branch {
     for (std::int64_t j = hp.depth - 2; j >= 0; --j) {
       const Up& up = decoder[static_cast<std::size_t>(j)];
       const Tensor u = up.up.forward(current, exec, eps, act);
-      const Tensor cat = concat_channels({&o.levels[static_cast<std::size_t>(j)], &u}, exec);
-      current = up.local1.forward(up.local0.forward(cat, exec, eps, act), exec, eps, act);
+      const Tensor joint = up.local0.forward_concat(o.levels[static_cast<std::size_t>(j)], u, exec, eps, act);
+      current = up.local1.forward(joint, exec, eps, act);
       if (j < hp.segmentation_levels)
         seg[static_cast<std::size_t>(j)] = heads[static_cast<std::size_t>(j)].forward(current, exec);
     }

@@ -39,6 +39,9 @@ class Conv3d {
   // Multiply-adds ×2 for this input shape (for GFLOP/s figures).
   double flops(const Shape& input) const;
   Tensor forward(const Tensor& x, Exec& exec, Activation act = {}) const;
+  // forward(concat_channels({a, b})) without building the concatenation: a's channels come first. Bitwise the
+  // same result. Throws NnError unless a and b agree on N,D,H,W and their channels add up to in_channels().
+  Tensor forward_concat(const Tensor& a, const Tensor& b, Exec& exec, Activation act = {}) const;
 
  private:
   struct Impl;

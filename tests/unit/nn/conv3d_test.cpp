@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../../../src/nn/conv_kernel.h"
+#include "oncotrack/nn/elementwise.h"
 #include "oncotrack/nn/error.h"
 #include "support/nn_tensors.h"
 
@@ -299,6 +300,42 @@ TEST(Conv3d, FoldedBatchNormMatchesConvThenBatchNorm) {
   }
   Tensor bad_bias;
   expect_error([&] { fold_batch_norm(w, bad_bias, Tensor({11}), beta, mean, variance, eps); }, "got [11]");
+}
+
+// The decoder's conv over concat(skip, upsampled) reads both tensors in place: bitwise the same as
+// concatenating, for k3 and k1, stride 1 and 2, one and two samples, and any thread count.
+TEST(Conv3d, ConvolvingAConcatenationInPlaceEqualsConcatenatingFirst) {
+  ThreadPool pool(2);
+  Arena arena;
+  Exec exec{pool, arena};
+  unsigned seed = 40;
+  for (int k : {1, 3})
+    for (int stride : {1, 2})
+      for (std::int64_t n : {1, 2}) {
+        const Tensor a = random_tensor({n, 5, 6, 7, 9}, seed), b = random_tensor({n, 3, 6, 7, 9}, seed + 1);
+        const Conv3d conv(random_tensor({6, 8, k, k, k}, seed + 2), random_tensor({6}, seed + 3), stride,
+                          Padding::kTfSame);
+        seed += 4;
+        const Tensor joined = concat_channels({&a, &b}, exec);
+        const Tensor expected = conv.forward(joined, exec, Activation::leaky_relu(0.3f));
+        for (int threads : {1, 3}) {
+          ThreadPool other(threads);
+          Exec e{other, arena};
+          EXPECT_TRUE(same_bits(conv.forward_concat(a, b, e, Activation::leaky_relu(0.3f)), expected))
+              << "k" << k << " s" << stride << " n" << n << " threads " << threads;
+        }
+      }
+  const Conv3d conv(random_tensor({6, 8, 3, 3, 3}, 1), Tensor(), 1, Padding::kSymmetric);
+  expect_error(
+      [&] {
+        conv.forward_concat(random_tensor({1, 5, 6, 7, 9}, 2), random_tensor({1, 3, 6, 7, 8}, 3), exec);
+      },
+      "cannot be concatenated");
+  expect_error(
+      [&] {
+        conv.forward_concat(random_tensor({1, 5, 6, 7, 9}, 2), random_tensor({1, 4, 6, 7, 9}, 3), exec);
+      },
+      "got [1,9,6,7,9]");
 }
 
 }  // namespace
