@@ -26,6 +26,8 @@ filter=""
 for ((i = 1; i <= $#; i++)); do
   if [ "${!i}" = --filter ]; then j=$((i + 1)); filter="${!j}"; fi
 done
+echo "GFLOP/s and %peak of the networks use PyTorch's FLOP count; oncotrack computes the decoder's"
+echo "convolutions over nearest-upsampled inputs with 8/27 of those multiply-adds (UpsampleConv3d)."
 if [ -n "$filter" ]; then
   { head -n1 "$work/layers.tsv"; grep -F -- "$filter" "$work/layers.tsv" || true; } > "$work/selected.tsv"
 else
