@@ -26,8 +26,6 @@ filter=""
 for ((i = 1; i <= $#; i++)); do
   if [ "${!i}" = --filter ]; then j=$((i + 1)); filter="${!j}"; fi
 done
-echo "GFLOP/s and %peak of the networks use PyTorch's FLOP count; oncotrack computes the decoder's"
-echo "convolutions over nearest-upsampled inputs with 8/27 of those multiply-adds (UpsampleConv3d)."
 if [ -n "$filter" ]; then
   { head -n1 "$work/layers.tsv"; grep -F -- "$filter" "$work/layers.tsv" || true; } > "$work/selected.tsv"
 else
@@ -55,3 +53,5 @@ for case in pair tile; do
     -v trss="$torch_rss" -v e="$err" 'BEGIN { printf "%-6s %10.1f %10.1f %7.0f%% %7.0f %10.1f %10.1f %8.0f %7.2f %10s\n",
       c, o, g / o * 1e3, 100 * g / o * 1e3 / p, orss, t, g / t * 1e3, trss, o / t, e }'
 done
+echo "GFLOP/s and %peak of the networks use PyTorch's FLOP count; oncotrack computes the decoder's"
+echo "convolutions over nearest-upsampled inputs with 8/27 of those multiply-adds (UpsampleConv3d)."
