@@ -2,11 +2,14 @@
 // Small helpers for the engine's operator tests: random tensors, bitwise comparison, and running an operator
 // with a given thread count into an owning tensor.
 #include <cstring>
+#include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "oncotrack/nn/activation.h"
 #include "oncotrack/nn/arena.h"
+#include "oncotrack/nn/error.h"
 #include "oncotrack/nn/exec.h"
 #include "oncotrack/nn/tensor.h"
 
@@ -34,6 +37,32 @@ nn::Tensor run_with_threads(const Op& op, const nn::Tensor& x, int threads, nn::
   nn::Exec exec{pool, arena};
   const nn::Tensor y = op.forward(x, exec, act);
   return nn::Tensor(y.shape(), std::vector<float>(y.begin(), y.end()));
+}
+
+// The NnError message f throws, or "no error".
+inline std::string nn_error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const nn::NnError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// Capacity of the arena after a first op.forward(x), and after two more passes (each after reset()): equal
+// when passes after the first allocate nothing new.
+template <class Op>
+std::pair<std::size_t, std::size_t> arena_capacity_over_passes(const Op& op, const nn::Tensor& x) {
+  nn::ThreadPool pool(2);
+  nn::Arena arena;
+  nn::Exec exec{pool, arena};
+  op.forward(x, exec);
+  arena.reset();
+  const std::size_t first = arena.capacity_floats();
+  op.forward(x, exec);
+  arena.reset();
+  op.forward(x, exec);
+  return {first, arena.capacity_floats()};
 }
 
 }  // namespace oncotrack::testing

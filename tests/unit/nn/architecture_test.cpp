@@ -6,6 +6,7 @@
 #include "oncotrack/nn/mlp.h"
 #include "oncotrack/nn/model_file.h"
 #include "oncotrack/nn/multitask_unet3d.h"
+#include "support/nn_tensors.h"
 
 namespace oncotrack::nn {
 namespace {
@@ -14,14 +15,7 @@ nlohmann::json full_unet() {
   return UnetHparams{}.to_json();
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const NnError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::nn_error_of;
 
 std::int64_t parameters(const TensorTable& t) {
   std::int64_t n = 0;
@@ -48,34 +42,34 @@ TEST(UnetHparams, DefaultsAreTheFullJinConfigurationWithPyTorchsParameterCount) 
 TEST(UnetHparams, EveryKeyIsRequiredAndUnknownOnesAreRefused) {
   auto j = full_unet();
   j.erase("norm_eps");
-  EXPECT_NE(error_of([&] { UnetHparams::from_json(j); }).find("missing hyper-parameter \"norm_eps\""),
+  EXPECT_NE(nn_error_of([&] { UnetHparams::from_json(j); }).find("missing hyper-parameter \"norm_eps\""),
             std::string::npos);
   j = full_unet();
   j["dropout"] = 0.3;
-  EXPECT_NE(error_of([&] { UnetHparams::from_json(j); }).find("unknown hyper-parameter \"dropout\""),
+  EXPECT_NE(nn_error_of([&] { UnetHparams::from_json(j); }).find("unknown hyper-parameter \"dropout\""),
             std::string::npos);
 }
 
 TEST(UnetHparams, ValuesAreChecked) {
   auto j = full_unet();
   j["input_size"] = {16, 64, 60};  // 60 is not a multiple of 16
-  EXPECT_NE(error_of([&] { UnetHparams::from_json(j); }).find("multiples of 16"), std::string::npos);
+  EXPECT_NE(nn_error_of([&] { UnetHparams::from_json(j); }).find("multiples of 16"), std::string::npos);
   j = full_unet();
   j["fusion_taps"] = {"level7"};
-  EXPECT_NE(error_of([&] { UnetHparams::from_json(j); }).find("unknown fusion tap"), std::string::npos);
+  EXPECT_NE(nn_error_of([&] { UnetHparams::from_json(j); }).find("unknown fusion tap"), std::string::npos);
   j = full_unet();
   j["padding"] = "valid";
-  EXPECT_NE(error_of([&] { UnetHparams::from_json(j); }).find("\"valid\""), std::string::npos);
+  EXPECT_NE(nn_error_of([&] { UnetHparams::from_json(j); }).find("\"valid\""), std::string::npos);
   j = full_unet();
   j["segmentation_levels"] = 5;
-  EXPECT_NE(error_of([&] { UnetHparams::from_json(j); }).find("segmentation_levels"), std::string::npos);
+  EXPECT_NE(nn_error_of([&] { UnetHparams::from_json(j); }).find("segmentation_levels"), std::string::npos);
   j = full_unet();
   j["base_filters"] = "16";
-  EXPECT_NE(error_of([&] { UnetHparams::from_json(j); }).find("base_filters"), std::string::npos);
+  EXPECT_NE(nn_error_of([&] { UnetHparams::from_json(j); }).find("base_filters"), std::string::npos);
 }
 
 TEST(Architectures, UnknownArchitecturesAreRefusedListingTheKnownOnes) {
-  const std::string e = error_of([] { tensor_table("resnet50", nlohmann::json::object()); });
+  const std::string e = nn_error_of([] { tensor_table("resnet50", nlohmann::json::object()); });
   EXPECT_NE(e.find("unknown architecture"), std::string::npos) << e;
   EXPECT_NE(e.find("mlp, multitask_unet3d"), std::string::npos) << e;
   EXPECT_NE(e.find("\"resnet50\""), std::string::npos) << e;
@@ -91,13 +85,13 @@ TEST(MlpHparams, TableAndValidation) {
   EXPECT_EQ(MlpHparams::from_json(j).to_json(), j);
   auto bad = j;
   bad["sizes"] = {4};
-  EXPECT_NE(error_of([&] { MlpHparams::from_json(bad); }).find("at least 2"), std::string::npos);
+  EXPECT_NE(nn_error_of([&] { MlpHparams::from_json(bad); }).find("at least 2"), std::string::npos);
   bad = j;
   bad["hidden_activation"] = "gelu";
-  EXPECT_NE(error_of([&] { MlpHparams::from_json(bad); }).find("unknown activation"), std::string::npos);
+  EXPECT_NE(nn_error_of([&] { MlpHparams::from_json(bad); }).find("unknown activation"), std::string::npos);
   bad = j;
   bad["sizes"] = {4, 0, 2};
-  EXPECT_NE(error_of([&] { MlpHparams::from_json(bad); }).find("positive"), std::string::npos);
+  EXPECT_NE(nn_error_of([&] { MlpHparams::from_json(bad); }).find("positive"), std::string::npos);
 }
 
 }  // namespace

@@ -232,16 +232,8 @@ TEST(Conv3d, ReportsShapeAndFlops) {
 TEST(Conv3d, SecondPassAllocatesNothingNew) {
   const Conv3d conv(random_tensor({16, 8, 3, 3, 3}, 1), {}, 1, Padding::kSymmetric);
   const Tensor x = random_tensor({1, 8, 6, 6, 6}, 2);
-  ThreadPool pool(2);
-  Arena arena;
-  Exec exec{pool, arena};
-  conv.forward(x, exec);
-  arena.reset();
-  const std::size_t capacity = arena.capacity_floats();
-  conv.forward(x, exec);
-  arena.reset();
-  conv.forward(x, exec);
-  EXPECT_EQ(arena.capacity_floats(), capacity);
+  const auto [first, later] = testing::arena_capacity_over_passes(conv, x);
+  EXPECT_EQ(later, first);
 }
 
 void expect_error(const std::function<void()>& f, const std::string& fragment) {

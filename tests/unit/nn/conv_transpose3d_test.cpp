@@ -99,14 +99,7 @@ TEST(ConvTranspose3d, FusedActivationAndThreadInvariance) {
 }
 
 TEST(ConvTranspose3d, RejectsBadShapes) {
-  auto message = [](const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const NnError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  const auto message = testing::nn_error_of;
   EXPECT_NE(message([] {
               ConvTranspose3d(Tensor({4, 8, 3, 3, 3}), {});
             }).find("expected [Cin,Cout,2,2,2], got [4,8,3,3,3]"),

@@ -89,27 +89,12 @@ TEST(UpsampleConv3d, ThreadInvariance) {
 TEST(UpsampleConv3d, SecondPassAllocatesNothingNew) {
   const UpsampleConv3d up(random_tensor({16, 8, 3, 3, 3}, 1), {}, 1, Padding::kSymmetric);
   const Tensor x = random_tensor({1, 8, 3, 4, 5}, 2);
-  ThreadPool pool(2);
-  Arena arena;
-  Exec exec{pool, arena};
-  up.forward(x, exec);
-  arena.reset();
-  const std::size_t capacity = arena.capacity_floats();
-  up.forward(x, exec);
-  arena.reset();
-  up.forward(x, exec);
-  EXPECT_EQ(arena.capacity_floats(), capacity);
+  const auto [first, later] = testing::arena_capacity_over_passes(up, x);
+  EXPECT_EQ(later, first);
 }
 
 TEST(UpsampleConv3d, RejectsBadShapes) {
-  auto message = [](const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const NnError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  const auto message = testing::nn_error_of;
   EXPECT_NE(message([] {
               UpsampleConv3d(Tensor({8, 4, 1, 1, 1}), {}, 1, Padding::kSymmetric);
             }).find("expected [Cout,Cin,3,3,3], got [8,4,1,1,1]"),
