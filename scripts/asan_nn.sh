@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI step: the network engine's unit tests (hostile weights files, operators, kernels) under AddressSanitizer and
 # UBSan. Builds only target unit_nn in ./build-asan (nn needs no ITK, so no ITK-heavy translation unit is
-# compiled) and runs them all (~15 s); any sanitizer report fails the step. Debug (-O0): under the sanitizers nlohmann_json's parser alone takes ~55 s per translation unit to compile at -O2, ~15 s at -O0.
+# compiled) and runs them all (~15 s); any sanitizer report fails the step. Debug (-O0): under the sanitizers
+# nlohmann_json's parser alone takes ~55 s per translation unit to compile at -O2, ~15 s at -O0.
 # Usage: scripts/asan_nn.sh [gtest filter]   (default: every test)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
