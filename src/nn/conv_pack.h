@@ -1,11 +1,14 @@
 #pragma once
-// Internal to nn/: pieces shared by Conv3d and ConvTranspose3d (packed weight storage, the task loop).
+// Internal to nn/: pieces shared by Conv3d, ConvTranspose3d and UpsampleConv3d (packed weight storage, the
+// task loop, output shapes).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "oncotrack/nn/exec.h"
+#include "oncotrack/nn/tensor.h"
 
 namespace oncotrack::nn::detail {
 
@@ -51,5 +54,9 @@ inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
 inline std::int64_t odd_lines(std::int64_t n) {
   return (std::max<std::int64_t>(n, 1) + 15) / 32 * 32 + 16;
 }
+
+// Output shape of an operator that maps [N,cin,D,H,W] to [N,cout,2D,2H,2W]; throws NnError naming `op` when
+// the input is not 5-D with cin channels and positive sizes.
+Shape doubled_output_shape(const Shape& input, std::int64_t cin, std::int64_t cout, const std::string& op);
 
 }  // namespace oncotrack::nn::detail

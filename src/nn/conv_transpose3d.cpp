@@ -63,11 +63,7 @@ int ConvTranspose3d::out_channels() const {
 }
 
 Shape ConvTranspose3d::output_shape(const Shape& input) const {
-  if (input.size() != 5 || input[1] != impl_->cin || input[0] < 1 || input[2] < 1 || input[3] < 1 ||
-      input[4] < 1)
-    throw NnError("bad transposed convolution input", "ConvTranspose3d input",
-                  "[N," + std::to_string(impl_->cin) + ",D,H,W]", to_string(input));
-  return {input[0], impl_->cout, 2 * input[2], 2 * input[3], 2 * input[4]};
+  return detail::doubled_output_shape(input, impl_->cin, impl_->cout, "ConvTranspose3d");
 }
 
 // Tasks are (sample, input plane, block of input rows, group of output-channel blocks). A task copies its

@@ -83,11 +83,7 @@ int UpsampleConv3d::out_channels() const {
 }
 
 Shape UpsampleConv3d::output_shape(const Shape& input) const {
-  if (input.size() != 5 || input[1] != impl_->cin || input[0] < 1 || input[2] < 1 || input[3] < 1 ||
-      input[4] < 1)
-    throw NnError("bad upsampling convolution input", "UpsampleConv3d input",
-                  "[N," + std::to_string(impl_->cin) + ",D,H,W]", to_string(input));
-  return {input[0], impl_->cout, 2 * input[2], 2 * input[3], 2 * input[4]};
+  return detail::doubled_output_shape(input, impl_->cin, impl_->cout, "UpsampleConv3d");
 }
 
 // Tasks are (sample, block of input rows, run of input planes, group of output-channel blocks). A task copies
