@@ -175,13 +175,12 @@ void Conv3d::Impl::run(const Tensor& x, const Tensor* rest, Tensor& y, Exec& exe
   // A scratch row holds the padded input columns of one column block.
   const std::int64_t len = (max_cols - 1) * stride + k;
   const std::int64_t slot_stride = odd_lines(((max_rows - 1) * stride + k) * len);
-  const std::int64_t ci_stride = odd_lines(k * slot_stride), out_stride = odd_lines(max_cols);
-  const std::size_t scratch = static_cast<std::size_t>(cin * ci_stride + kConvBlock * out_stride);
+  const std::int64_t ci_stride = odd_lines(k * slot_stride);
+  const std::size_t scratch = static_cast<std::size_t>(cin * ci_stride);
 
   const detail::RowFn row_fn = detail::conv_row_fn(stride == 1 ? detail::RowKind::kS1 : detail::RowKind::kS2);
   float* yd = y.data();
   detail::run_tasks(exec, spatial * groups, scratch, [&](float* buf, std::int64_t begin, std::int64_t end) {
-    float* row_out = buf + cin * ci_stride;
     std::int64_t ring_key = -1, slot_plane[3] = {-1, -1, -1};
     for (std::int64_t task = begin; task < end; ++task) {
       const std::int64_t g = task % groups, s = task / groups;
@@ -240,17 +239,13 @@ void Conv3d::Impl::run(const Tensor& x, const Tensor* rest, Tensor& y, Exec& exe
             r.w_ci_stride = k * k * k * kConvBlock;
             r.w = weight.data() + static_cast<std::int64_t>(b) * cin * r.w_ci_stride;
             r.bias = bias.data() + b * kConvBlock;
-            r.out = row_out;
-            r.out_co_stride = out_stride;
+            float* dst = yd + (n * cout + b * kConvBlock) * out_plane + (od * ah.out + oh) * aw.out + w0;
+            r.out = dst;
+            r.out_co_stride = out_plane;
             r.co_count = std::min(kConvBlock, cout - b * kConvBlock);
             r.columns = static_cast<int>(w1 - w0);
             row_fn(r);
-            float* dst = yd + (n * cout + b * kConvBlock) * out_plane + (od * ah.out + oh) * aw.out + w0;
-            for (int co = 0; co < r.co_count; ++co) {
-              float* row = row_out + co * out_stride;
-              activate(row, r.columns, act);
-              std::copy(row, row + r.columns, dst + co * out_plane);
-            }
+            for (int co = 0; co < r.co_count; ++co) activate(dst + co * out_plane, r.columns, act);
           }
         }
       }

@@ -79,15 +79,14 @@ Tensor ConvTranspose3d::forward(const Tensor& x, Exec& exec, Activation act) con
   if (n_samples * d * row_blocks < want) row_blocks = std::min(h, ceil_div(want, n_samples * d));
   const std::int64_t spatial = n_samples * d * row_blocks;
   const std::int64_t groups = std::clamp<std::int64_t>(ceil_div(want, spatial), 1, m.blocks);
-  const std::int64_t in_size = odd_lines(ceil_div(h, row_blocks) * w), out_stride = odd_lines(2 * w);
-  const std::size_t scratch = static_cast<std::size_t>(m.cin * in_size + kConvBlock * out_stride);
+  const std::int64_t in_size = odd_lines(ceil_div(h, row_blocks) * w);
+  const std::size_t scratch = static_cast<std::size_t>(m.cin * in_size);
   const detail::RowFn row_fn = detail::conv_row_fn(detail::RowKind::kS1O2);
   const std::int64_t zero_x = 0;
   const int zero_w = 0;
   const float* xd = x.data();
   float* yd = y.data();
   detail::run_tasks(exec, spatial * groups, scratch, [&](float* buf, std::int64_t begin, std::int64_t end) {
-    float* row_out = buf + m.cin * in_size;
     std::int64_t buffered = -1;
     for (std::int64_t task = begin; task < end; ++task) {
       const std::int64_t g = task % groups, s = task / groups;
@@ -114,21 +113,18 @@ Tensor ConvTranspose3d::forward(const Tensor& x, Exec& exec, Activation act) con
             r.cin = m.cin;
             r.w_ci_stride = kConvBlock;
             r.bias = m.bias.data() + b * kConvBlock;
-            r.out_co_stride = out_stride;
+            r.out_co_stride = out_plane;
             r.co_count = std::min(kConvBlock, m.cout - b * kConvBlock);
             r.columns = static_cast<int>(w);
+            const std::int64_t oz = 2 * id + tap / 4, oy = 2 * ih + tap / 2 % 2;
+            float* dst = yd + (n * m.cout + b * kConvBlock) * out_plane + (oz * 2 * h + oy) * 2 * w;
             for (int tc = 0; tc < 2; ++tc) {
               r.w =
                   m.weight.data() + (static_cast<std::int64_t>(tap + tc) * m.blocks + b) * m.cin * kConvBlock;
-              r.out = row_out + tc;
+              r.out = dst + tc;
               row_fn(r);
             }
-            const std::int64_t oz = 2 * id + tap / 4, oy = 2 * ih + tap / 2 % 2;
-            float* dst = yd + (n * m.cout + b * kConvBlock) * out_plane + (oz * 2 * h + oy) * 2 * w;
-            for (int co = 0; co < r.co_count; ++co) {
-              activate(row_out + co * out_stride, 2 * w, act);
-              std::copy(row_out + co * out_stride, row_out + co * out_stride + 2 * w, dst + co * out_plane);
-            }
+            for (int co = 0; co < r.co_count; ++co) activate(dst + co * out_plane, 2 * w, act);
           }
     }
   });

@@ -107,14 +107,13 @@ Tensor UpsampleConv3d::forward(const Tensor& x, Exec& exec, Activation act) cons
   }
   const std::int64_t groups = std::clamp<std::int64_t>(ceil_div(want, spatial), 1, m.blocks);
   const std::int64_t slot_stride = odd_lines((ceil_div(h, row_blocks) + 2) * len);
-  const std::int64_t ci_stride = odd_lines(3 * slot_stride), out_stride = odd_lines(2 * w);
-  const std::size_t scratch = static_cast<std::size_t>(m.cin * ci_stride + kConvBlock * out_stride);
+  const std::int64_t ci_stride = odd_lines(3 * slot_stride);
+  const std::size_t scratch = static_cast<std::size_t>(m.cin * ci_stride);
 
   const detail::RowFn row_fn = detail::conv_row_fn(detail::RowKind::kS1O2);
   const float* xd = x.data();
   float* yd = y.data();
   detail::run_tasks(exec, spatial * groups, scratch, [&](float* buf, std::int64_t begin, std::int64_t end) {
-    float* row_out = buf + m.cin * ci_stride;
     std::int64_t ring_key = -1, slot_plane[3] = {-1, -1, -1};
     for (std::int64_t task = begin; task < end; ++task) {
       const std::int64_t g = task % groups, s = task / groups;
@@ -166,24 +165,20 @@ Tensor UpsampleConv3d::forward(const Tensor& x, Exec& exec, Activation act) cons
                 r.cin = m.cin;
                 r.w_ci_stride = kTaps * kConvBlock;
                 r.bias = m.bias.data() + blk * kConvBlock;
-                r.out_co_stride = out_stride;
+                r.out_co_stride = out_plane;
                 r.co_count = std::min(kConvBlock, m.cout - blk * kConvBlock);
                 r.columns = static_cast<int>(w);
+                float* dst = yd + (n * m.cout + blk * kConvBlock) * out_plane +
+                             ((2 * i + pz) * 2 * h + 2 * j + py) * 2 * w;
                 for (int px = 0; px < 2; ++px) {
                   const int c = (pz * 2 + py) * 2 + px;
                   r.x = buf + px;
                   r.w = m.weight.data() +
                         (static_cast<std::int64_t>(c) * m.blocks + blk) * m.cin * r.w_ci_stride;
-                  r.out = row_out + px;
+                  r.out = dst + px;
                   row_fn(r);
                 }
-                float* dst = yd + (n * m.cout + blk * kConvBlock) * out_plane +
-                             ((2 * i + pz) * 2 * h + 2 * j + py) * 2 * w;
-                for (int co = 0; co < r.co_count; ++co) {
-                  float* row = row_out + co * out_stride;
-                  activate(row, 2 * r.columns, act);
-                  std::copy(row, row + 2 * r.columns, dst + co * out_plane);
-                }
+                for (int co = 0; co < r.co_count; ++co) activate(dst + co * out_plane, 2 * r.columns, act);
               }
             }
       }
