@@ -133,9 +133,8 @@ Tensor Conv3d::forward_concat(const Tensor& a, const Tensor& b, Exec& exec, Acti
 // Tasks are (sample, block of output rows, run of output planes, block of columns, group of output-channel
 // blocks); a pointwise stride-1 conv runs as one long row per sample. A task copies the input rows it reads,
 // with their zero padding columns, into scratch: a ring of k plane slots (input plane p in slot p mod k), so
-// walking through consecutive output planes copies each input plane once. Each kernel call writes one row of
-// 16 channels into a row buffer, which gets the activation while hot and is then copied out. Both buffers
-// have odd_lines() channel strides.
+// walking through consecutive output planes copies each input plane once (odd_lines() channel strides). Each
+// kernel call writes one row of 16 channels straight into the output, which then gets the activation.
 void Conv3d::Impl::run(const Tensor& x, const Tensor* rest, Tensor& y, Exec& exec, Activation act) const {
   const std::int64_t n_samples = x.dim(0);
   Axis ad = make_axis(x.dim(2), k, stride, padding);
