@@ -15,7 +15,7 @@ using detail::kConvBlock;
 using detail::odd_lines;
 
 constexpr std::int64_t kScratchBudgetFloats = 64 * 1024;  // a task's input rows: half of a 512 KiB L2
-constexpr std::int64_t kMaxColumns = 1024;                // per task (bounds the row buffer)
+constexpr std::int64_t kMaxColumns = 1024;                // per task (bounds the scratch rows)
 constexpr int kTasksPerThread = 8;                        // enough tasks to balance contiguous ranges
 
 struct Axis {

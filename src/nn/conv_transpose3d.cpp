@@ -67,8 +67,8 @@ Shape ConvTranspose3d::output_shape(const Shape& input) const {
 }
 
 // Tasks are (sample, input plane, block of input rows, group of output-channel blocks). A task copies its
-// input rows into scratch; each output row is assembled in a row buffer from the kernel calls of its two
-// column taps, gets the activation and is copied out (odd_lines() channel strides, as in Conv3d).
+// input rows into scratch (odd_lines() channel strides, as in Conv3d); the kernel calls of an output row's two
+// column taps write its interleaved columns straight into the output, which then gets the activation.
 Tensor ConvTranspose3d::forward(const Tensor& x, Exec& exec, Activation act) const {
   Tensor y = exec.arena.tensor(output_shape(x.shape()));
   const Impl& m = *impl_;

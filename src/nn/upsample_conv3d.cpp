@@ -89,8 +89,8 @@ Shape UpsampleConv3d::output_shape(const Shape& input) const {
 // Tasks are (sample, block of input rows, run of input planes, group of output-channel blocks). A task copies
 // the input rows it reads, with one zero column on each side, into a ring of 3 plane slots (plane p in slot
 // p mod 3), as Conv3d does. An output row (2i+pz, 2j+py) gets two kernel calls with output stride 2, one per
-// column parity px, which read the same taps shifted by px columns; the assembled row gets the activation
-// while hot and is copied out.
+// column parity px, which read the same taps shifted by px columns and write the interleaved columns straight
+// into the output row, which then gets the activation.
 Tensor UpsampleConv3d::forward(const Tensor& x, Exec& exec, Activation act) const {
   Tensor y = exec.arena.tensor(output_shape(x.shape()));
   const Impl& m = *impl_;
