@@ -99,8 +99,8 @@ int run_model_info(const ModelInfoOptions& o) {
 
 }  // namespace
 
-void setup_model(CLI::App& app, const GlobalOptions& /*global*/, Action& action) {
-  CLI::App* cmd = app.add_subcommand("model", "Inspect network weights files");
+void setup_model(CLI::App& app, const GlobalOptions& global, Action& action) {
+  CLI::App* cmd = app.add_subcommand("model", "Inspect network weights files; prepare training tensors");
   cmd->require_subcommand(1);
   auto opts = std::make_shared<ModelInfoOptions>();
   CLI::App* info = cmd->add_subcommand(
@@ -109,6 +109,7 @@ void setup_model(CLI::App& app, const GlobalOptions& /*global*/, Action& action)
   info->add_option("file", opts->file, "Weights file (.safetensors)")->required()->check(CLI::ExistingFile);
   info->add_flag("--json", opts->json, "Print one JSON object instead of text");
   info->callback([&action, opts] { action = [opts] { return run_model_info(*opts); }; });
+  add_model_prepare(*cmd, global, action);
 }
 
 }  // namespace oncotrack::cli

@@ -31,5 +31,7 @@ void setup_register(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_validate(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_synth(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_model(CLI::App& app, const GlobalOptions& global, Action& action);
+// `model prepare`, registered by setup_model (cmd_model_prepare.cpp).
+void add_model_prepare(CLI::App& model_cmd, const GlobalOptions& global, Action& action);
 
 }  // namespace oncotrack::cli

@@ -1,0 +1,44 @@
+#pragma once
+// A network model as the pipeline uses it: the preprocessing its weights file prescribes, and the bridge
+// between the pipeline's images and the engine's tensors (the one place that converts, ARCHITECTURE.md §2).
+//
+// "oncotrack.preprocessing" metadata of a model (strict: unknown keys are errors; defaults as below):
+//   {"sequence": "t1c",            required: the manifest sequence the model reads (one input channel)
+//    "preprocess": {...},          required: preprocess/config.h, applied to the scan before the network
+//    "segmentation": {"threshold": 0.5, "min_lesion_ml": 0.0, "tile_step": 0.5, "mirror": false},
+//    "response": {"threshold": 0.5}}
+// Tensor layout: a volume of size (x, y, z) is [1,1,z,y,x] — ImageF's buffer order (x fastest), so the
+// conversions are copies.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "oncotrack/core/geometry.h"
+#include "oncotrack/nn/tensor.h"
+#include "oncotrack/preprocess/preprocess.h"
+
+namespace oncotrack::pipeline {
+
+struct ModelPreprocessing {
+  std::string sequence;
+  preprocess::PreprocessConfig preprocess;
+  double segmentation_threshold = 0.5;  // probability at or above which a voxel is tumour
+  double min_lesion_ml = 0.0;           // smaller connected components are dropped from the mask
+  double tile_step = 0.5;               // sliding-window step as a fraction of the tile
+  bool mirror = false;                  // mirroring test-time augmentation
+  double response_threshold = 0.5;      // response probability at or above which the label is positive
+
+  // Throws Error naming the key (with "in <source>" as context).
+  static ModelPreprocessing from_json(const nlohmann::json& doc, const std::string& source);
+  nlohmann::json to_json() const;
+};
+
+nn::Tensor to_tensor(const ImageF& image);
+// Channel 0 of t ([1,C,z,y,x], z·y·x = geometry's voxel count) as an image on `geometry`. Throws Error
+// when the sizes differ.
+ImageF to_image(const nn::Tensor& t, const Geometry& geometry);
+
+// A native-grid mask carried through p's spatial records as a fraction in [0, 1] (linear interpolation in
+// resampling): the training target on the model's grid.
+ImageF mask_fraction(const preprocess::Preprocessed& p, const Mask& native);
+
+}  // namespace oncotrack::pipeline
