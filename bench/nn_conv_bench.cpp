@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "conv_kernel.h"
+#include "conv_winograd.h"
 #include "oncotrack/nn/conv3d.h"
 #include "oncotrack/nn/conv_transpose3d.h"
 
@@ -200,6 +201,11 @@ int main(int argc, char** argv) {
   app.add_option("--torch", torch_file, "PyTorch times (TSV key<TAB>ms, from nn_conv_torch.py)");
   app.add_option("--isa", isa_name, "kernels (default: the best this CPU supports)")
       ->check(CLI::IsMember({"portable", "avx2", "avx512"}));
+  std::string algorithm_name = "auto";
+  app.add_option("--algorithm", algorithm_name,
+                 "stride-1 3x3x3 convs: auto (Winograd where it pays), direct or winograd")
+      ->check(CLI::IsMember({"auto", "direct", "winograd"}))
+      ->capture_default_str();
   app.add_option("--filter", filter, "only layers whose key contains this text");
   app.add_option("--budget", budget_s, "seconds of timed runs per layer (at least 5 runs)")
       ->capture_default_str();
@@ -221,6 +227,9 @@ int main(int argc, char** argv) {
     }
     detail::set_conv_isa(isa);
   }
+  using detail::ConvAlgorithm;
+  for (ConvAlgorithm a : {ConvAlgorithm::kAuto, ConvAlgorithm::kDirect, ConvAlgorithm::kWinograd})
+    if (algorithm_name == detail::conv_algorithm_name(a)) detail::set_conv_algorithm(a);
   const bool avx512 = detail::conv_isa() == ConvIsa::kAvx512;
   const std::map<std::string, double> torch =
       torch_file.empty() ? std::map<std::string, double>{} : read_torch(torch_file);
@@ -240,8 +249,10 @@ int main(int argc, char** argv) {
       if (wide == avx512 && t == threads) peak = g;
     }
   }
-  std::printf("\nkernels: %s, %d threads; %% peak against the %s probe at %d threads (%.1f GFLOP/s)\n\n",
-              detail::conv_isa_name(detail::conv_isa()), threads, avx512 ? "avx512" : "avx2", threads, peak);
+  std::printf("\nkernels: %s, %d threads, stride-1 3x3x3 convs: %s; %% peak against the %s probe at %d threads "
+              "(%.1f GFLOP/s)\n\n",
+              detail::conv_isa_name(detail::conv_isa()), threads, algorithm_name.c_str(),
+              avx512 ? "avx512" : "avx2", threads, peak);
 
   std::printf("%-44s %9s %8s %6s %9s %8s %7s\n", "layer", "ms", "GFLOP/s", "%peak", "torch_ms", "GFLOP/s",
               "ratio");
