@@ -9,7 +9,8 @@
 // arena), GFLOP/s (2 × multiply-adds, padding taps included, as PyTorch counts) and the share of the peak
 // FP32 rate measured on this machine by an FMA probe (independent FMA chains in registers, per ISA and thread
 // count). Convolutions run with bias and no activation, symmetric padding (the FLOPs of tf_same are the
-// same).
+// same). --algorithm forces direct or Winograd for the stride-1 3x3x3 convs; --compare times the two
+// interleaved on those layers.
 #include <immintrin.h>
 
 #include <CLI/CLI.hpp>
@@ -206,6 +207,9 @@ int main(int argc, char** argv) {
                  "stride-1 3x3x3 convs: auto (Winograd where it pays), direct or winograd")
       ->check(CLI::IsMember({"auto", "direct", "winograd"}))
       ->capture_default_str();
+  bool compare = false;
+  app.add_flag("--compare", compare,
+               "stride-1 3x3x3 layers only: direct vs Winograd, one run of each in turn, side by side");
   app.add_option("--filter", filter, "only layers whose key contains this text");
   app.add_option("--budget", budget_s, "seconds of timed runs per layer (at least 5 runs)")
       ->capture_default_str();
@@ -254,11 +258,43 @@ int main(int argc, char** argv) {
               detail::conv_isa_name(detail::conv_isa()), threads, algorithm_name.c_str(),
               avx512 ? "avx512" : "avx2", threads, peak);
 
-  std::printf("%-44s %9s %8s %6s %9s %8s %7s\n", "layer", "ms", "GFLOP/s", "%peak", "torch_ms", "GFLOP/s",
-              "ratio");
   ThreadPool pool(threads);
   Arena arena;
   Exec exec{pool, arena};
+  if (compare) {
+    // Direct against Winograd on every stride-1 3x3x3 layer, one run of each in turn (shared machines drift).
+    std::printf("%-44s %10s %10s %8s %6s\n", "layer", "direct_ms", "wino_ms", "speedup", "auto");
+    unsigned cseed = 1;
+    for (const Layer& l : layers()) {
+      if (l.k != 3 || l.stride != 1 || (!filter.empty() && l.key().find(filter) == std::string::npos)) continue;
+      const Tensor x = random_tensor(l.input, cseed), bias = random_tensor({l.cout}, cseed + 1);
+      const Conv3d conv(random_tensor({l.cout, l.cin, 3, 3, 3}, cseed + 2), bias, 1, Padding::kSymmetric);
+      cseed += 3;
+      std::vector<double> t[2];
+      const auto once = [&](int a) {
+        detail::set_conv_algorithm(a == 0 ? ConvAlgorithm::kDirect : ConvAlgorithm::kWinograd);
+        arena.reset();
+        const auto t0 = Clock::now();
+        conv.forward(x, exec);
+        return std::chrono::duration<double>(Clock::now() - t0).count();
+      };
+      once(0), once(1);  // warm-up
+      const auto start = Clock::now();
+      while (t[0].size() < 5 ||
+             (std::chrono::duration<double>(Clock::now() - start).count() < 2 * budget_s && t[0].size() < 50))
+        for (int a = 0; a < 2; ++a) t[a].push_back(once(a));
+      for (auto& v : t) std::sort(v.begin(), v.end());
+      const double direct = t[0][t[0].size() / 2], wino = t[1][t[1].size() / 2];
+      std::printf("%-44s %10.3f %10.3f %8.2f %6s\n", l.key().c_str(), direct * 1e3, wino * 1e3, direct / wino,
+                  detail::winograd_pays(l.cin, l.cout, l.input[2], l.input[3], l.input[4]) ? "wino" : "direct");
+      std::fflush(stdout);
+    }
+    std::printf("\nmedians of interleaved runs; speedup = direct / Winograd. Load average after: %s\n",
+                load_average().c_str());
+    return 0;
+  }
+  std::printf("%-44s %9s %8s %6s %9s %8s %7s\n", "layer", "ms", "GFLOP/s", "%peak", "torch_ms", "GFLOP/s",
+              "ratio");
   std::map<std::string, double> total_ms, total_torch, total_flops;
   unsigned seed = 1;
   for (const Layer& l : layers()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 
 #include "conv_kernel.h"
 
@@ -9,10 +10,54 @@ namespace oncotrack::nn::detail {
 namespace {
 
 constexpr int kXi = 64;  // transformed positions ξ = (i·4 + j)·4 + l (i along D, j along H, l along W)
-// A task's transformed inputs V [64][cin][tiles] and one output block's products M [64][16][tiles] together
+// A task's transformed inputs V [64][cin][tiles] and one output block's products M [64][tiles][16] together
 // stay within about 384 KiB of the 512 KiB L2.
 constexpr std::int64_t kScratchBudgetFloats = 96 * 1024;
 constexpr std::int64_t kMinTiles = 8, kMaxTiles = 96;  // tiles per task
+constexpr int kLanes = 8;                              // tiles per step of the input transform
+
+// Generic vectors (GCC/Clang extension): 8 tiles of the input transform, the 16 output channels of a block in
+// the output transform. Only additions and subtractions, so no contraction into FMAs can change the results
+// between builds.
+using F8 = float __attribute__((vector_size(kLanes * sizeof(float))));
+using F16 = float __attribute__((vector_size(kConvBlock * sizeof(float))));
+
+// Unaligned loads and stores (by reference: a 64-byte vector passed by value would change the ABI between
+// targets with and without AVX-512).
+template <class F>
+void load(F& v, const float* p) {
+  std::memcpy(&v, p, sizeof v);
+}
+
+template <class F>
+void store(float* p, const F& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+F8 load8(const float* p) {
+  F8 v;
+  load(v, p);
+  return v;
+}
+
+// The 8×8 transpose of r[0..7]: r[i][j] ← r[j][i] (unpack, shuffle, 128-bit lane permute on AVX).
+void transpose8(F8 r[8]) {
+  F8 t[8], u[8];
+  for (int k = 0; k < 4; ++k) {
+    t[2 * k] = __builtin_shufflevector(r[2 * k], r[2 * k + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    t[2 * k + 1] = __builtin_shufflevector(r[2 * k], r[2 * k + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int k = 0; k < 8; k += 4) {
+    u[k] = __builtin_shufflevector(t[k], t[k + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[k + 1] = __builtin_shufflevector(t[k], t[k + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    u[k + 2] = __builtin_shufflevector(t[k + 1], t[k + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[k + 3] = __builtin_shufflevector(t[k + 1], t[k + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+  }
+  for (int k = 0; k < 4; ++k) {
+    r[k] = __builtin_shufflevector(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    r[k + 4] = __builtin_shufflevector(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
+}
 
 std::atomic<ConvAlgorithm>& current_algorithm() {
   static std::atomic<ConvAlgorithm> algorithm{ConvAlgorithm::kAuto};
@@ -23,25 +68,79 @@ std::int64_t round16(std::int64_t n) {
   return (n + 15) / 16 * 16;
 }
 
-// The 1-D input transform Bᵀd of four rows into four rows, n values each.
-void input_rows(const float* __restrict d0, const float* __restrict d1, const float* __restrict d2,
-                const float* __restrict d3, float* __restrict v0, float* __restrict v1, float* __restrict v2,
-                float* __restrict v3, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) {
-    v0[i] = d0[i] - d2[i];
-    v1[i] = d1[i] + d2[i];
-    v2[i] = d2[i] - d1[i];
-    v3[i] = d1[i] - d3[i];
+// Bᵀd of one 4×4×4 input patch for kLanes consecutive tiles: e[k], e[k] + half hold the even and odd input
+// columns of patch row k = (z·4 + y) from the tiles' first column on (tile t reads columns 2t .. 2t+3 = e[t],
+// o[t], e[t+1], o[t+1]). v[ξ·xi_stride + t] = the transform, along W, then D, then H.
+template <int L>
+void input_patches_l(const float* const* e, std::int64_t half, float* v, std::int64_t xi_stride) {
+  F8 w[16];
+#pragma GCC unroll 16
+  for (int k = 0; k < 16; ++k) {
+    const float* ek = e[k];
+    const float* ok = ek + half;
+    if constexpr (L == 0) w[k] = load8(ek) - load8(ek + 1);
+    if constexpr (L == 1) w[k] = load8(ok) + load8(ek + 1);
+    if constexpr (L == 2) w[k] = load8(ek + 1) - load8(ok);
+    if constexpr (L == 3) w[k] = load8(ok) - load8(ok + 1);
+  }
+#pragma GCC unroll 4
+  for (int y = 0; y < 4; ++y) {  // along D: rows z·4 + y
+    const F8 d0 = w[y], d1 = w[4 + y], d2 = w[8 + y], d3 = w[12 + y];
+    w[y] = d0 - d2;
+    w[4 + y] = d1 + d2;
+    w[8 + y] = d2 - d1;
+    w[12 + y] = d1 - d3;
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {  // along H
+    const F8 d0 = w[i * 4], d1 = w[i * 4 + 1], d2 = w[i * 4 + 2], d3 = w[i * 4 + 3];
+    float* vi = v + (i * 16 + L) * xi_stride;
+    store(vi, d0 - d2);
+    store(vi + 4 * xi_stride, d1 + d2);
+    store(vi + 8 * xi_stride, d2 - d1);
+    store(vi + 12 * xi_stride, d1 - d3);
   }
 }
 
-// The 1-D output transform Aᵀm of four rows into two rows, n values each.
-void output_rows(const float* __restrict m0, const float* __restrict m1, const float* __restrict m2,
-                 const float* __restrict m3, float* __restrict y0, float* __restrict y1, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) {
-    y0[i] = m0[i] + m1[i] + m2[i];
-    y1[i] = m1[i] - m2[i] - m3[i];
+void input_patches(const float* const* e, std::int64_t half, float* v, std::int64_t xi_stride) {
+  input_patches_l<0>(e, half, v, xi_stride);
+  input_patches_l<1>(e, half, v, xi_stride);
+  input_patches_l<2>(e, half, v, xi_stride);
+  input_patches_l<3>(e, half, v, xi_stride);
+}
+
+// Aᵀ m A of one tile for the 16 channels of a block: m[ξ·xi_stride + co] → y[(a·2 + b)·2 + c] (a along D,
+// b along H, c along W), along W, then H, then D.
+void output_patch(const float* m, std::int64_t xi_stride, F16 y[8]) {
+  F16 acc0[4], acc1[4];  // the D transform's two outputs, by (b, c)
+  for (int i = 0; i < 4; ++i) {
+    F16 s[4][2];
+    for (int j = 0; j < 4; ++j) {
+      const float* mj = m + (i * 4 + j) * 4 * xi_stride;
+      F16 m0, m1, m2, m3;
+      load(m0, mj);
+      load(m1, mj + xi_stride);
+      load(m2, mj + 2 * xi_stride);
+      load(m3, mj + 3 * xi_stride);
+      s[j][0] = m0 + m1 + m2;
+      s[j][1] = m1 - m2 - m3;
+    }
+    for (int c = 0; c < 2; ++c) {
+      const F16 h0 = s[0][c] + s[1][c] + s[2][c], h1 = s[1][c] - s[2][c] - s[3][c];
+      if (i == 0) {
+        acc0[c] = h0, acc0[2 + c] = h1;
+      } else if (i == 1) {
+        acc0[c] += h0, acc0[2 + c] += h1;
+        acc1[c] = h0, acc1[2 + c] = h1;
+      } else if (i == 2) {
+        acc0[c] += h0, acc0[2 + c] += h1;
+        acc1[c] -= h0, acc1[2 + c] -= h1;
+      } else {
+        acc1[c] -= h0, acc1[2 + c] -= h1;
+      }
+    }
   }
+  for (int bc = 0; bc < 4; ++bc) y[bc] = acc0[bc], y[4 + bc] = acc1[bc];
 }
 
 // Input columns first, first + 1, ... of a row of length w split into even (e) and odd (o) positions, n of
@@ -153,16 +252,16 @@ void winograd_forward(const WinogradConv& conv, const Tensor& x, const Tensor* r
   const std::int64_t max_rows = ceil_div(tiles_h, row_blocks);
   const std::int64_t blocks = ceil_div(cout, kConvBlock);
 
-  // Scratch: V, M, input rows (raw and after the D transform: 4 planes × rows × even/odd halves), rows after
-  // the H transform, output rows after the W, H and D transforms.
-  const std::int64_t vs = odd_lines(max_cols * max_rows);  // between the channel rows of V and of M
-  const std::int64_t half = round16(max_cols + 1), in_rows = 2 * max_rows + 2, cols = round16(max_cols);
-  const std::int64_t v_size = kXi * cin * vs, m_size = kXi * kConvBlock * vs;
-  const std::int64_t raw_size = 4 * in_rows * 2 * half, ht_size = 16 * 2 * half;
-  const std::int64_t out_size = (32 + 16 + 8) * cols;
-  const std::size_t scratch = static_cast<std::size_t>(v_size + m_size + 2 * raw_size + ht_size + out_size);
+  // Scratch: V [64][cin][vs] (the input transform writes whole steps of kLanes tiles, up to kLanes - 1 past
+  // the last tile), M [64][ms = tiles·16], and the input rows of one channel split into even and odd columns
+  // ([4 planes][rows][even, odd][half], zero past the task's columns up to a whole step).
+  const std::int64_t vs = odd_lines(max_cols * max_rows + kLanes);
+  const std::int64_t ms = odd_lines(max_cols * max_rows * kConvBlock);
+  const std::int64_t half = round16(max_cols + kLanes + 1), in_rows = 2 * max_rows + 2;
+  const std::int64_t v_size = kXi * cin * vs, m_size = kXi * ms, raw_size = 4 * in_rows * 2 * half;
+  const std::size_t scratch = static_cast<std::size_t>(v_size + m_size + raw_size);
 
-  const RowFn row_fn = conv_row_fn(RowKind::kS1);
+  const RowFn row_fn = conv_row_fn(RowKind::kS1Minor);
   alignas(64) static const float kZeros[kConvBlock] = {};
   float* yd = y.data();
   const std::int64_t tasks = n_samples * tiles_d * row_blocks * col_blocks;
@@ -170,15 +269,6 @@ void winograd_forward(const WinogradConv& conv, const Tensor& x, const Tensor* r
     float* const v = buf;
     float* const m = v + v_size;
     float* const raw = m + m_size;
-    float* const dt = raw + raw_size;
-    float* const ht = dt + raw_size;
-    float* const sw = ht + ht_size;  // [i][j][c] 32 rows
-    float* const sh = sw + 32 * cols;  // [i][b][c] 16 rows
-    float* const sd = sh + 16 * cols;  // [a][b][c] 8 rows
-    // Row r (of in_rows) of plane slot p, half s (0 even, 1 odd columns).
-    const auto row_at = [&](float* base, std::int64_t p, std::int64_t r, int s) {
-      return base + ((p * in_rows + r) * 2 + s) * half;
-    };
     for (std::int64_t task = begin; task < end; ++task) {
       const std::int64_t cb = task % col_blocks, rb = task / col_blocks % row_blocks;
       const std::int64_t td = task / (col_blocks * row_blocks) % tiles_d;
@@ -186,56 +276,42 @@ void winograd_forward(const WinogradConv& conv, const Tensor& x, const Tensor* r
       const std::int64_t tw0 = cb * tiles_w / col_blocks, tw1 = (cb + 1) * tiles_w / col_blocks;
       const std::int64_t th0 = rb * tiles_h / row_blocks, th1 = (rb + 1) * tiles_h / row_blocks;
       const std::int64_t nw = tw1 - tw0, nh = th1 - th0, tiles = nw * nh, rows = 2 * nh + 2;
+      const std::int64_t steps = ceil_div(nw, kLanes);
 
-      // Input transform: V[ξ][ci][r·nw + t].
+      // Input transform: V[ξ][ci][r·nw + t] for tile row r, tile column t.
       for (int ci = 0; ci < cin; ++ci) {
         const float* src = channel(n, ci);
         for (std::int64_t p = 0; p < 4; ++p) {
           const std::int64_t id = 2 * td - 1 + p;
           for (std::int64_t r = 0; r < rows; ++r) {
             const std::int64_t ih = 2 * th0 - 1 + r;
-            float* e = row_at(raw, p, r, 0);
-            float* o = row_at(raw, p, r, 1);
+            float* e = raw + (p * in_rows + r) * 2 * half;
+            float* o = e + half;
             if (id < 0 || id >= depth || ih < 0 || ih >= height) {
-              std::fill(e, e + nw + 1, 0.0f);
-              std::fill(o, o + nw + 1, 0.0f);
+              std::fill(e, e + half, 0.0f);
+              std::fill(o, o + half, 0.0f);
             } else {
               deinterleave(src + (id * height + ih) * width, width, 2 * tw0 - 1, nw + 1, e, o);
+              std::fill(e + nw + 1, e + half, 0.0f);
+              std::fill(o + nw + 1, o + half, 0.0f);
             }
           }
         }
-        for (std::int64_t r = 0; r < rows; ++r)
-          for (int s = 0; s < 2; ++s)
-            input_rows(row_at(raw, 0, r, s), row_at(raw, 1, r, s), row_at(raw, 2, r, s), row_at(raw, 3, r, s),
-                       row_at(dt, 0, r, s), row_at(dt, 1, r, s), row_at(dt, 2, r, s), row_at(dt, 3, r, s),
-                       nw + 1);
         for (std::int64_t r = 0; r < nh; ++r) {
-          for (int i = 0; i < 4; ++i)
-            for (int s = 0; s < 2; ++s) {
-              const auto h_row = [&](int j) { return ht + ((i * 4 + j) * 2 + s) * half; };
-              input_rows(row_at(dt, i, 2 * r, s), row_at(dt, i, 2 * r + 1, s), row_at(dt, i, 2 * r + 2, s),
-                         row_at(dt, i, 2 * r + 3, s), h_row(0), h_row(1), h_row(2), h_row(3), nw + 1);
-            }
-          for (int ij = 0; ij < 16; ++ij) {
-            const float* __restrict e = ht + ij * 2 * half;
-            const float* __restrict o = e + half;
-            float* __restrict v0 = v + (ij * 4 * cin + ci) * vs + r * nw;
-            float* __restrict v1 = v0 + cin * vs;
-            float* __restrict v2 = v1 + cin * vs;
-            float* __restrict v3 = v2 + cin * vs;
-            for (std::int64_t t = 0; t < nw; ++t) {
-              v0[t] = e[t] - e[t + 1];
-              v1[t] = o[t] + e[t + 1];
-              v2[t] = e[t + 1] - o[t];
-              v3[t] = o[t] - o[t + 1];
-            }
+          const float* patch_rows[16];
+          for (int z = 0; z < 4; ++z)
+            for (int k = 0; k < 4; ++k) patch_rows[z * 4 + k] = raw + (z * in_rows + 2 * r + k) * 2 * half;
+          for (std::int64_t step = 0; step < steps; ++step) {
+            const float* at[16];
+            for (int k = 0; k < 16; ++k) at[k] = patch_rows[k] + step * kLanes;
+            input_patches(at, half, v + ci * vs + r * nw + step * kLanes, cin * vs);
           }
         }
       }
 
       for (std::int64_t b = 0; b < blocks; ++b) {
         const int co_count = static_cast<int>(std::min<std::int64_t>(kConvBlock, cout - b * kConvBlock));
-        // M[ξ][co][tile] = Σ_ci U[ξ][co][ci] · V[ξ][ci][tile].
+        // M[ξ][tile][co] = Σ_ci U[ξ][co][ci] · V[ξ][ci][tile].
         const std::int64_t x_tap = 0;
         const int w_tap = 0;
         for (int xi = 0; xi < kXi; ++xi) {
@@ -249,52 +325,66 @@ void winograd_forward(const WinogradConv& conv, const Tensor& x, const Tensor* r
           r.w = conv.weight + (xi * blocks + b) * cin * kConvBlock;
           r.w_ci_stride = kConvBlock;
           r.bias = kZeros;
-          r.out = m + xi * kConvBlock * vs;
-          r.out_co_stride = vs;
+          r.out = m + xi * ms;
+          r.out_co_stride = 0;
           r.co_count = co_count;
           r.columns = static_cast<int>(tiles);
           row_fn(r);
         }
-        // Output transform, + bias, activation, straight into y.
-        for (int co = 0; co < co_count; ++co) {
-          const std::int64_t oc = b * kConvBlock + co;
-          const float bias = conv.bias[oc];
-          float* const yc = yd + (n * cout + oc) * plane;
-          for (std::int64_t r = 0; r < nh; ++r) {
-            const float* mr = m + co * vs + r * nw;
-            const auto m_row = [&](int xi) { return mr + xi * kConvBlock * vs; };
-            for (int ij = 0; ij < 16; ++ij)
-              output_rows(m_row(ij * 4), m_row(ij * 4 + 1), m_row(ij * 4 + 2), m_row(ij * 4 + 3),
-                          sw + (ij * 2) * cols, sw + (ij * 2 + 1) * cols, nw);
-            for (int i = 0; i < 4; ++i)
-              for (int c = 0; c < 2; ++c) {
-                const auto s_row = [&](int j) { return sw + ((i * 4 + j) * 2 + c) * cols; };
-                output_rows(s_row(0), s_row(1), s_row(2), s_row(3), sh + ((i * 2) * 2 + c) * cols,
-                            sh + ((i * 2 + 1) * 2 + c) * cols, nw);
-              }
-            for (int bc = 0; bc < 4; ++bc)
-              output_rows(sh + bc * cols, sh + (4 + bc) * cols, sh + (8 + bc) * cols, sh + (12 + bc) * cols,
-                          sd + bc * cols, sd + (4 + bc) * cols, nw);
-            const std::int64_t w0 = 2 * tw0, len = std::min(2 * nw, width - w0);
-            for (int a = 0; a < 2; ++a) {
-              const std::int64_t od = 2 * td + a;
-              if (od >= depth) continue;
-              for (int bb = 0; bb < 2; ++bb) {
-                const std::int64_t oh = 2 * (th0 + r) + bb;
-                if (oh >= height) continue;
-                float* __restrict out = yc + (od * height + oh) * width + w0;
-                const float* __restrict y0 = sd + ((a * 2 + bb) * 2) * cols;
-                const float* __restrict y1 = y0 + cols;
-                const std::int64_t pairs = len / 2;
-                for (std::int64_t t = 0; t < pairs; ++t) {
-                  out[2 * t] = y0[t] + bias;
-                  out[2 * t + 1] = y1[t] + bias;
+        // Output transform + bias straight into y, then the activation row by row.
+        F16 bias;
+        load(bias, conv.bias + b * kConvBlock);
+        float* const yb = yd + (n * cout + b * kConvBlock) * plane;
+        const std::int64_t w0 = 2 * tw0, len = std::min(2 * nw, width - w0);
+        for (std::int64_t r = 0; r < nh; ++r) {
+          const std::int64_t h0 = 2 * (th0 + r);
+          const int a_count = 2 * td + 1 < depth ? 2 : 1, b_count = h0 + 1 < height ? 2 : 1;
+          std::int64_t t = 0;
+          // Four tiles at a time (8 output columns, all inside the volume): 8×8 transposes from channel-minor
+          // to rows of y.
+          for (; co_count == kConvBlock && t + 4 <= nw && w0 + 2 * t + 8 <= width; t += 4) {
+            F16 out[4][8];
+            for (int q = 0; q < 4; ++q) output_patch(m + (r * nw + t + q) * kConvBlock, ms, out[q]);
+            for (int a = 0; a < a_count; ++a)
+              for (int bb = 0; bb < b_count; ++bb) {
+                F8 lo[8], hi[8];
+                for (int col = 0; col < 8; ++col) {
+                  const F16 val = out[col / 2][(a * 2 + bb) * 2 + col % 2] + bias;
+                  std::memcpy(&lo[col], &val, sizeof(F8));
+                  std::memcpy(&hi[col], reinterpret_cast<const char*>(&val) + sizeof(F8), sizeof(F8));
                 }
-                if (len % 2) out[len - 1] = y0[pairs] + bias;
-                activate(out, len, act);
+                transpose8(lo);
+                transpose8(hi);
+                float* dst = yb + ((2 * td + a) * height + h0 + bb) * width + w0 + 2 * t;
+                for (int co = 0; co < 8; ++co) {
+                  store(dst + co * plane, lo[co]);
+                  store(dst + (8 + co) * plane, hi[co]);
+                }
               }
-            }
           }
+          for (; t < nw; ++t) {
+            F16 out[8];
+            output_patch(m + (r * nw + t) * kConvBlock, ms, out);
+            const int c_count = w0 + 2 * t + 1 < width ? 2 : 1;
+            for (int a = 0; a < a_count; ++a)
+              for (int bb = 0; bb < b_count; ++bb) {
+                float* dst = yb + ((2 * td + a) * height + h0 + bb) * width + w0 + 2 * t;
+                for (int c = 0; c < c_count; ++c) {
+                  const F16 val = out[(a * 2 + bb) * 2 + c] + bias;
+                  if (co_count == kConvBlock) {
+#pragma GCC unroll 16
+                    for (int co = 0; co < kConvBlock; ++co) dst[co * plane + c] = val[co];
+                  } else {
+                    for (int co = 0; co < co_count; ++co) dst[co * plane + c] = val[co];
+                  }
+                }
+              }
+          }
+          if (act.kind != Activation::Kind::kNone)
+            for (int co = 0; co < co_count; ++co)
+              for (int a = 0; a < a_count; ++a)
+                for (int bb = 0; bb < b_count; ++bb)
+                  activate(yb + co * plane + ((2 * td + a) * height + h0 + bb) * width + w0, len, act);
         }
       }
     }
