@@ -253,8 +253,14 @@ TEST(ConvWinograd, AutoChoosesByChannelsAndSize) {
   SwitchGuard guard;
   detail::set_conv_algorithm(ConvAlgorithm::kAuto);
   EXPECT_FALSE(detail::use_winograd(1, 16, 48, 96, 96));  // the first conv of a network stays direct
+  EXPECT_FALSE(detail::use_winograd(8, 16, 48, 96, 96));
   EXPECT_TRUE(detail::use_winograd(16, 16, 48, 96, 96));
   EXPECT_TRUE(detail::use_winograd(32, 16, 48, 96, 96));
+  EXPECT_TRUE(detail::use_winograd(128, 128, 2, 8, 8));     // 16 tiles
+  EXPECT_FALSE(detail::use_winograd(256, 256, 1, 4, 4));    // 4 tiles
+  EXPECT_TRUE(detail::use_winograd(64, 64, 1, 7, 7));       // 1·4·4 tiles, partial ones included
+  EXPECT_FALSE(detail::use_winograd(64, 64, 1, 6, 6));      // 9 tiles
+
   detail::set_conv_algorithm(ConvAlgorithm::kDirect);
   EXPECT_FALSE(detail::use_winograd(16, 16, 48, 96, 96));
   detail::set_conv_algorithm(ConvAlgorithm::kWinograd);
