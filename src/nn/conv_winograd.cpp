@@ -256,13 +256,16 @@ void winograd_forward(const WinogradConv& conv, const Tensor& x, const Tensor* r
   const std::int64_t max_rows = ceil_div(tiles_h, row_blocks);
   const std::int64_t blocks = ceil_div(cout, kConvBlock);
 
-  // Scratch: V [64][cin][vs] (the input transform writes whole steps of kLanes tiles, up to kLanes - 1 past
+  // Scratch: V [64 (stride xs)][cin][vs] (the input transform writes whole steps of kLanes tiles, up to kLanes - 1 past
   // the last tile), M [64][ms = tiles·16], and the input rows of one channel split into even and odd columns
   // ([4 planes][rows][even, odd][half], zero past the task's columns up to a whole step).
   const std::int64_t vs = odd_lines(max_cols * max_rows + kLanes);
   const std::int64_t ms = odd_lines(max_cols * max_rows * kConvBlock);
   const std::int64_t half = round16(max_cols + kLanes + 1), in_rows = 2 * max_rows + 2;
-  const std::int64_t v_size = kXi * cin * vs, m_size = kXi * ms, raw_size = 4 * in_rows * 2 * half;
+  // Between the ξ of V: an odd number of cache lines, so that the 64 rows the input transform writes at once
+  // fall into different L1 sets (cin·vs alone is often a multiple of 4 KiB / 16).
+  const std::int64_t xs = odd_lines(cin * vs);
+  const std::int64_t v_size = kXi * xs, m_size = kXi * ms, raw_size = 4 * in_rows * 2 * half;
   const std::size_t scratch = static_cast<std::size_t>(v_size + m_size + raw_size);
 
   const RowFn row_fn = conv_row_fn(RowKind::kS1Minor);
@@ -308,7 +311,7 @@ void winograd_forward(const WinogradConv& conv, const Tensor& x, const Tensor* r
           for (std::int64_t step = 0; step < steps; ++step) {
             const float* at[16];
             for (int k = 0; k < 16; ++k) at[k] = patch_rows[k] + step * kLanes;
-            input_patches(at, half, v + ci * vs + r * nw + step * kLanes, cin * vs);
+            input_patches(at, half, v + ci * vs + r * nw + step * kLanes, xs);
           }
         }
       }
@@ -320,7 +323,7 @@ void winograd_forward(const WinogradConv& conv, const Tensor& x, const Tensor* r
         const int w_tap = 0;
         for (int xi = 0; xi < kXi; ++xi) {
           ConvRow r;
-          r.x = v + xi * cin * vs;
+          r.x = v + xi * xs;
           r.x_ci_stride = vs;
           r.x_tap = &x_tap;
           r.w_tap = &w_tap;
@@ -354,8 +357,8 @@ void winograd_forward(const WinogradConv& conv, const Tensor& x, const Tensor* r
                 F8 lo[8], hi[8];
                 for (int col = 0; col < 8; ++col) {
                   const F16 val = out[col / 2][(a * 2 + bb) * 2 + col % 2] + bias;
-                  std::memcpy(&lo[col], &val, sizeof(F8));
-                  std::memcpy(&hi[col], reinterpret_cast<const char*>(&val) + sizeof(F8), sizeof(F8));
+                  lo[col] = __builtin_shufflevector(val, val, 0, 1, 2, 3, 4, 5, 6, 7);
+                  hi[col] = __builtin_shufflevector(val, val, 8, 9, 10, 11, 12, 13, 14, 15);
                 }
                 transpose8(lo);
                 transpose8(hi);
