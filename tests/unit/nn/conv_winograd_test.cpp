@@ -3,17 +3,17 @@
 // not multiples of 16, both padding modes, bias, activations, two samples; forward_concat; bitwise invariance
 // over thread counts and kernel ISAs; the algorithm switch.
 //
-// Tolerance: max |y − reference| ≤ 1e-5 × max |reference| (output scale). Derivation: an output is
-// Aᵀ[Σ_ci U ⊙ V]A, a float sum of cin products per ξ (one FMA chain) followed by 3 × 2 additions per axis in
-// the output transform and 3 × 1 in the input transform; with unit round-off u = 2⁻²⁴ ≈ 6e-8 the error is at
-// most about (cin + 9)·u times the sum of the magnitudes of the terms. With inputs and weights in [-1, 1)
-// the terms' magnitudes (|B|, |G|, |A| have row sums ≤ 2, 1.5 and 3 per axis) add up to no more than
-// ~(2·1.5·3)³ ≈ 730 × cin terms of size |x|·|g|, against an output scale of about √(27·cin)·|x|·|g|/3 for
-// random signs; that worst case is far above what rounding errors of random sign actually accumulate (they
-// grow like the square root of the number of terms), which puts the expected error near 1e-7 × scale for
-// the channel counts here (observed: below 4e-7). 1e-5 leaves that a factor 25 of room while staying ten
-// times stricter than the 1e-4 × scale of the PyTorch fixtures, and a wrong transform coefficient, a
-// misplaced tile or a dropped channel gives errors of order 1e-1 × scale.
+// Tolerance: max |y − reference| ≤ 1e-5 × max |reference| (the output scale). Derivation: an output is
+// Aᵀ[Σ_ci U ⊙ V]A with U rounded once from double, V from 3 levels of additions (input transform), the ci sum
+// one FMA chain of length cin, and 6 levels of additions in the output transform; each operation adds a
+// relative rounding of at most u = 2⁻²⁴ ≈ 6e-8 to a partial result, so |error| ≤ (cin + 10)·u·Σ|terms|. The
+// terms are up to (2·1.5·3)³ ≈ 730 times larger than the products x·g they stand for (row sums of |Bᵀ|, |G|,
+// |Aᵀ| per axis), and for random signs Σ|terms| exceeds the output by about √(27·cin): a worst case of order
+// 1e-3 × scale, while rounding errors of random sign grow like the square root of their number, giving an
+// expected ~1e-7 .. 1e-6 × scale for the channel counts here (observed: ≤ 4e-7; the direct path ≤ 8e-7 on the
+// op fixtures). 1e-5 leaves that a factor 25 of room, is ten times stricter than the 1e-4 × scale of the
+// PyTorch fixtures, and a wrong transform coefficient, a misplaced tile or a dropped channel gives errors of
+// order 1e-1 .. 1 × scale (checked by breaking the transform).
 #include <gtest/gtest.h>
 
 #include <algorithm>
