@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -164,6 +165,12 @@ double probe_gflops(bool avx512, int threads) {
   return threads * flops_per_thread / std::chrono::duration<double>(Clock::now() - t0).count() / 1e9;
 }
 
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 std::string load_average() {
   std::ifstream f("/proc/loadavg");
   std::string a, b, c;
@@ -263,33 +270,43 @@ int main(int argc, char** argv) {
   Exec exec{pool, arena};
   if (compare) {
     // Direct against Winograd on every stride-1 3x3x3 layer, one run of each in turn (shared machines drift).
-    std::printf("%-44s %10s %10s %8s %6s\n", "layer", "direct_ms", "wino_ms", "speedup", "auto");
+    std::printf("%-44s %10s %10s %8s %6s %10s %10s %8s\n", "layer", "direct_ms", "wino_ms", "speedup", "auto",
+                "direct_cpu", "wino_cpu", "cpu_gain");
     unsigned cseed = 1;
     for (const Layer& l : layers()) {
       if (l.k != 3 || l.stride != 1 || (!filter.empty() && l.key().find(filter) == std::string::npos)) continue;
       const Tensor x = random_tensor(l.input, cseed), bias = random_tensor({l.cout}, cseed + 1);
       const Conv3d conv(random_tensor({l.cout, l.cin, 3, 3, 3}, cseed + 2), bias, 1, Padding::kSymmetric);
       cseed += 3;
-      std::vector<double> t[2];
+      std::vector<double> t[2], cpu[2];
       const auto once = [&](int a) {
         detail::set_conv_algorithm(a == 0 ? ConvAlgorithm::kDirect : ConvAlgorithm::kWinograd);
         arena.reset();
+        const double c0 = process_cpu_seconds();
         const auto t0 = Clock::now();
         conv.forward(x, exec);
-        return std::chrono::duration<double>(Clock::now() - t0).count();
+        t[a].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+        cpu[a].push_back(process_cpu_seconds() - c0);
       };
       once(0), once(1);  // warm-up
+      t[0].clear(), t[1].clear(), cpu[0].clear(), cpu[1].clear();
       const auto start = Clock::now();
       while (t[0].size() < 5 ||
              (std::chrono::duration<double>(Clock::now() - start).count() < 2 * budget_s && t[0].size() < 50))
-        for (int a = 0; a < 2; ++a) t[a].push_back(once(a));
-      for (auto& v : t) std::sort(v.begin(), v.end());
-      const double direct = t[0][t[0].size() / 2], wino = t[1][t[1].size() / 2];
-      std::printf("%-44s %10.3f %10.3f %8.2f %6s\n", l.key().c_str(), direct * 1e3, wino * 1e3, direct / wino,
-                  detail::winograd_pays(l.cin, l.cout, l.input[2], l.input[3], l.input[4]) ? "wino" : "direct");
+        for (int a = 0; a < 2; ++a) once(a);
+      const auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+      };
+      const double direct = median(t[0]), wino = median(t[1]);
+      std::printf("%-44s %10.3f %10.3f %8.2f %6s %10.3f %10.3f %8.2f\n", l.key().c_str(), direct * 1e3,
+                  wino * 1e3, direct / wino,
+                  detail::winograd_pays(l.cin, l.cout, l.input[2], l.input[3], l.input[4]) ? "wino" : "direct",
+                  median(cpu[0]) * 1e3, median(cpu[1]) * 1e3, median(cpu[0]) / median(cpu[1]));
       std::fflush(stdout);
     }
-    std::printf("\nmedians of interleaved runs; speedup = direct / Winograd. Load average after: %s\n",
+    std::printf("\nmedians of interleaved runs: wall ms, and process CPU ms (all threads; less sensitive to other\n"
+                "processes on a shared machine). speedup, cpu_gain = direct / Winograd. Load average after: %s\n",
                 load_average().c_str());
     return 0;
   }
