@@ -190,10 +190,10 @@ const char* conv_algorithm_name(ConvAlgorithm algorithm) {
   return "?";
 }
 
-// Measured with nn_conv_bench --compare (AVX2, 2 threads; bench/README.md): Winograd is 1.4-2x faster on every
-// layer of the two networks with cin >= 16 and at least 16 tiles, 0.55x with cin = 1 (the transforms cost as
-// much as the few multiplications they save) and 0.8x for 256 channels on a 1x4x4 input (4 tiles: the 64/27 times
-// larger transformed weights are read for almost no work). Channel counts 2..15 are unmeasured and stay direct.
+// Measured with nn_conv_bench --compare (AVX2; bench/README.md): Winograd is 1.4-2.4x faster on every layer
+// of the two networks with cin >= 16 and at least 16 tiles, 0.5x with cin = 1 (the transforms cost more than
+// the few multiplications they save) and 0.8x for 256 channels on a 1x4x4 input (4 tiles: the 64/27 times
+// larger transformed weights are read for little work). Channel counts 2..15 are unmeasured and stay direct.
 bool winograd_pays(int cin, int cout, std::int64_t d, std::int64_t h, std::int64_t w) {
   (void)cout;
   return cin >= 16 && ((d + 1) / 2) * ((h + 1) / 2) * ((w + 1) / 2) >= 16;
@@ -239,8 +239,9 @@ AlignedFloats winograd_weights(const float* weight, int cout, int cin) {
 }
 
 // Tasks are (sample, tile plane, block of tile rows, block of tile columns), sized as kScratchBudgetFloats
-// says; every output depends on its own tile only, so the split changes no result. A task transforms its input patches of every channel into V, then per block
-// of 16 output channels runs the 64 GEMMs into M and the output transform into y.
+// says; every output depends on its own tile only, so the split changes no result. A task transforms its
+// input patches of every channel into V, then per block of 16 output channels runs the 64 GEMMs into M and
+// the output transform into y.
 void winograd_forward(const WinogradConv& conv, const Tensor& x, const Tensor* rest, Tensor& y, Exec& exec,
                       Activation act) {
   const int cin = conv.cin, cout = conv.cout;
@@ -264,8 +265,9 @@ void winograd_forward(const WinogradConv& conv, const Tensor& x, const Tensor* r
   const std::int64_t max_rows = ceil_div(tiles_h, row_blocks);
   const std::int64_t blocks = ceil_div(cout, kConvBlock);
 
-  // Scratch: V [64 (stride xs)][cin][vs] (the input transform writes whole steps of kLanes tiles, up to kLanes - 1 past
-  // the last tile), M [64][ms = tiles·16], and the input rows of one channel split into even and odd columns
+  // Scratch: V [64 (stride xs)][cin][vs] (the input transform writes whole steps of kLanes tiles, up to
+  // kLanes - 1 past the last tile), M [64][ms = tiles·16], and the input rows of one channel split into even
+  // and odd columns
   // ([4 planes][rows][even, odd][half], zero past the task's columns up to a whole step).
   const std::int64_t vs = odd_lines(max_cols * max_rows + kLanes);
   const std::int64_t ms = odd_lines(max_cols * max_rows * kConvBlock);

@@ -3,7 +3,8 @@
 // which both padding modes give at stride 1), and the switch between it and the direct convolution.
 //
 // Per axis, with d the 4 inputs of a tile, g the 3 taps and m the 4 transformed products:
-//   Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],  Aᵀ = [1 1 1 0; 0 1 -1 -1]
+//   Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
+//   Aᵀ = [1 1 1 0; 0 1 -1 -1]
 // and y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A, each factor applied along D, H and W. The output is cut into 2×2×2 tiles
 // read from 4×4×4 input patches (zeros outside the volume; partial tiles at the far edges, their outputs
 // past the volume dropped). For each of the 64 transformed positions ξ the products are summed over the
@@ -22,9 +23,9 @@ namespace oncotrack::nn::detail {
 
 enum class ConvAlgorithm { kAuto, kDirect, kWinograd };
 
-// kAuto (the default) runs Winograd where winograd_pays(); kDirect and kWinograd force one algorithm for every
-// stride-1 3×3×3 conv (other convs are always direct). For tests and the benchmark; not thread-safe with
-// running convs.
+// kAuto (the default) runs Winograd where winograd_pays(); kDirect and kWinograd force one algorithm for
+// every stride-1 3×3×3 conv (other convs are always direct). For tests and the benchmark; not thread-safe
+// with running convs.
 ConvAlgorithm conv_algorithm();
 void set_conv_algorithm(ConvAlgorithm algorithm);
 const char* conv_algorithm_name(ConvAlgorithm algorithm);

@@ -119,7 +119,8 @@ TEST(ConvWinograd, MatchesDirectReferenceOnEveryOddAndEvenSize) {
         const Activation act = seed % 3 == 0 ? Activation::leaky_relu(0.3f)
                                              : (seed % 3 == 1 ? Activation::relu() : Activation::none());
         const std::int64_t n = seed % 2 + 1;
-        const Tensor weight = random_tensor({5, 3, 3, 3, 3}, seed), x = random_tensor({n, 3, d, h, w}, seed + 1);
+        const Tensor weight = random_tensor({5, 3, 3, 3, 3}, seed),
+                     x = random_tensor({n, 3, d, h, w}, seed + 1);
         const Tensor bias = seed % 4 == 0 ? Tensor() : random_tensor({5}, seed + 2);
         seed += 3;
         const Conv3d conv(weight, bias, 1, padding);
@@ -176,8 +177,8 @@ TEST(ConvWinograd, FusedActivationEqualsScalarActivation) {
   const Conv3d conv(random_tensor({24, 5, 3, 3, 3}, 7), random_tensor({24}, 8), 1, Padding::kSymmetric);
   const Tensor x = random_tensor({1, 5, 6, 7, 9}, 9);
   const Tensor plain = run(conv, x, 2);
-  for (Activation act : {Activation::relu(), Activation::leaky_relu(0.3f), Activation::sigmoid(),
-                         Activation::tanh()}) {
+  for (Activation act :
+       {Activation::relu(), Activation::leaky_relu(0.3f), Activation::sigmoid(), Activation::tanh()}) {
     Tensor expected = plain;
     activate(expected.data(), expected.size(), act);
     EXPECT_TRUE(same_bits(run(conv, x, 2, act), expected)) << static_cast<int>(act.kind);
@@ -226,7 +227,8 @@ TEST(ConvWinograd, ConvolvingAConcatenationInPlaceEqualsConcatenatingFirst) {
   unsigned seed = 40;
   for (std::int64_t n : {1, 2})
     for (std::int64_t first : {5, 16}) {
-      const Tensor a = random_tensor({n, first, 6, 7, 9}, seed), b = random_tensor({n, 11, 6, 7, 9}, seed + 1);
+      const Tensor a = random_tensor({n, first, 6, 7, 9}, seed),
+                   b = random_tensor({n, 11, 6, 7, 9}, seed + 1);
       const Conv3d conv(random_tensor({6, first + 11, 3, 3, 3}, seed + 2), random_tensor({6}, seed + 3), 1,
                         Padding::kTfSame);
       seed += 4;
@@ -256,10 +258,10 @@ TEST(ConvWinograd, AutoChoosesByChannelsAndSize) {
   EXPECT_FALSE(detail::use_winograd(8, 16, 48, 96, 96));
   EXPECT_TRUE(detail::use_winograd(16, 16, 48, 96, 96));
   EXPECT_TRUE(detail::use_winograd(32, 16, 48, 96, 96));
-  EXPECT_TRUE(detail::use_winograd(128, 128, 2, 8, 8));     // 16 tiles
-  EXPECT_FALSE(detail::use_winograd(256, 256, 1, 4, 4));    // 4 tiles
-  EXPECT_TRUE(detail::use_winograd(64, 64, 1, 7, 7));       // 1·4·4 tiles, partial ones included
-  EXPECT_FALSE(detail::use_winograd(64, 64, 1, 6, 6));      // 9 tiles
+  EXPECT_TRUE(detail::use_winograd(128, 128, 2, 8, 8));   // 16 tiles
+  EXPECT_FALSE(detail::use_winograd(256, 256, 1, 4, 4));  // 4 tiles
+  EXPECT_TRUE(detail::use_winograd(64, 64, 1, 7, 7));     // 1·4·4 tiles, partial ones included
+  EXPECT_FALSE(detail::use_winograd(64, 64, 1, 6, 6));    // 9 tiles
 
   detail::set_conv_algorithm(ConvAlgorithm::kDirect);
   EXPECT_FALSE(detail::use_winograd(16, 16, 48, 96, 96));
