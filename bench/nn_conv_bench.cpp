@@ -9,12 +9,14 @@
 // arena), GFLOP/s (2 × multiply-adds, padding taps included, as PyTorch counts) and the share of the peak
 // FP32 rate measured on this machine by an FMA probe (independent FMA chains in registers, per ISA and thread
 // count). Convolutions run with bias and no activation, symmetric padding (the FLOPs of tf_same are the
-// same).
+// same). --algorithm forces direct or Winograd for the stride-1 3x3x3 convs; --compare times the two
+// interleaved on those layers.
 #include <immintrin.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "conv_kernel.h"
+#include "conv_winograd.h"
 #include "oncotrack/nn/conv3d.h"
 #include "oncotrack/nn/conv_transpose3d.h"
 
@@ -162,6 +165,12 @@ double probe_gflops(bool avx512, int threads) {
   return threads * flops_per_thread / std::chrono::duration<double>(Clock::now() - t0).count() / 1e9;
 }
 
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 std::string load_average() {
   std::ifstream f("/proc/loadavg");
   std::string a, b, c;
@@ -200,6 +209,14 @@ int main(int argc, char** argv) {
   app.add_option("--torch", torch_file, "PyTorch times (TSV key<TAB>ms, from nn_conv_torch.py)");
   app.add_option("--isa", isa_name, "kernels (default: the best this CPU supports)")
       ->check(CLI::IsMember({"portable", "avx2", "avx512"}));
+  std::string algorithm_name = "auto";
+  app.add_option("--algorithm", algorithm_name,
+                 "stride-1 3x3x3 convs: auto (Winograd where it pays), direct or winograd")
+      ->check(CLI::IsMember({"auto", "direct", "winograd"}))
+      ->capture_default_str();
+  bool compare = false;
+  app.add_flag("--compare", compare,
+               "stride-1 3x3x3 layers only: direct vs Winograd, one run of each in turn, side by side");
   app.add_option("--filter", filter, "only layers whose key contains this text");
   app.add_option("--budget", budget_s, "seconds of timed runs per layer (at least 5 runs)")
       ->capture_default_str();
@@ -221,6 +238,9 @@ int main(int argc, char** argv) {
     }
     detail::set_conv_isa(isa);
   }
+  using detail::ConvAlgorithm;
+  for (ConvAlgorithm a : {ConvAlgorithm::kAuto, ConvAlgorithm::kDirect, ConvAlgorithm::kWinograd})
+    if (algorithm_name == detail::conv_algorithm_name(a)) detail::set_conv_algorithm(a);
   const bool avx512 = detail::conv_isa() == ConvIsa::kAvx512;
   const std::map<std::string, double> torch =
       torch_file.empty() ? std::map<std::string, double>{} : read_torch(torch_file);
@@ -240,14 +260,58 @@ int main(int argc, char** argv) {
       if (wide == avx512 && t == threads) peak = g;
     }
   }
-  std::printf("\nkernels: %s, %d threads; %% peak against the %s probe at %d threads (%.1f GFLOP/s)\n\n",
-              detail::conv_isa_name(detail::conv_isa()), threads, avx512 ? "avx512" : "avx2", threads, peak);
+  std::printf("\nkernels: %s, %d threads, stride-1 3x3x3 convs: %s; %% peak against the %s probe at %d threads "
+              "(%.1f GFLOP/s)\n\n",
+              detail::conv_isa_name(detail::conv_isa()), threads, algorithm_name.c_str(),
+              avx512 ? "avx512" : "avx2", threads, peak);
 
-  std::printf("%-44s %9s %8s %6s %9s %8s %7s\n", "layer", "ms", "GFLOP/s", "%peak", "torch_ms", "GFLOP/s",
-              "ratio");
   ThreadPool pool(threads);
   Arena arena;
   Exec exec{pool, arena};
+  if (compare) {
+    // Direct against Winograd on every stride-1 3x3x3 layer, one run of each in turn (shared machines drift).
+    std::printf("%-44s %10s %10s %8s %6s %10s %10s %8s\n", "layer", "direct_ms", "wino_ms", "speedup", "auto",
+                "direct_cpu", "wino_cpu", "cpu_gain");
+    unsigned cseed = 1;
+    for (const Layer& l : layers()) {
+      if (l.k != 3 || l.stride != 1 || (!filter.empty() && l.key().find(filter) == std::string::npos)) continue;
+      const Tensor x = random_tensor(l.input, cseed), bias = random_tensor({l.cout}, cseed + 1);
+      const Conv3d conv(random_tensor({l.cout, l.cin, 3, 3, 3}, cseed + 2), bias, 1, Padding::kSymmetric);
+      cseed += 3;
+      std::vector<double> t[2], cpu[2];
+      const auto once = [&](int a) {
+        detail::set_conv_algorithm(a == 0 ? ConvAlgorithm::kDirect : ConvAlgorithm::kWinograd);
+        arena.reset();
+        const double c0 = process_cpu_seconds();
+        const auto t0 = Clock::now();
+        conv.forward(x, exec);
+        t[a].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+        cpu[a].push_back(process_cpu_seconds() - c0);
+      };
+      once(0), once(1);  // warm-up
+      t[0].clear(), t[1].clear(), cpu[0].clear(), cpu[1].clear();
+      const auto start = Clock::now();
+      while (t[0].size() < 5 ||
+             (std::chrono::duration<double>(Clock::now() - start).count() < 2 * budget_s && t[0].size() < 50))
+        for (int a = 0; a < 2; ++a) once(a);
+      const auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+      };
+      const double direct = median(t[0]), wino = median(t[1]);
+      std::printf("%-44s %10.3f %10.3f %8.2f %6s %10.3f %10.3f %8.2f\n", l.key().c_str(), direct * 1e3,
+                  wino * 1e3, direct / wino,
+                  detail::winograd_pays(l.cin, l.cout, l.input[2], l.input[3], l.input[4]) ? "wino" : "direct",
+                  median(cpu[0]) * 1e3, median(cpu[1]) * 1e3, median(cpu[0]) / median(cpu[1]));
+      std::fflush(stdout);
+    }
+    std::printf("\nmedians of interleaved runs: wall ms, and process CPU ms (all threads; less sensitive to other\n"
+                "processes on a shared machine). speedup, cpu_gain = direct / Winograd. Load average after: %s\n",
+                load_average().c_str());
+    return 0;
+  }
+  std::printf("%-44s %9s %8s %6s %9s %8s %7s\n", "layer", "ms", "GFLOP/s", "%peak", "torch_ms", "GFLOP/s",
+              "ratio");
   std::map<std::string, double> total_ms, total_torch, total_flops;
   unsigned seed = 1;
   for (const Layer& l : layers()) {

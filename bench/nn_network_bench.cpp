@@ -1,7 +1,8 @@
 // Whole-network benchmark, oncotrack side (bench/run_nn_bench.sh runs it next to bench/nn_network_torch.py on
 // the same weights and inputs). Loads CASE.safetensors, runs the full multitask pair forward ("pair") or one
 // segmentation branch ("tile") `repeat` times after one warm-up, checks the outputs against PyTorch's, and
-// prints "case<TAB>ms_median<TAB>peak_rss_mib<TAB>rss_before_mib<TAB>max_abs_error".
+// prints "case<TAB>ms_median<TAB>peak_rss_mib<TAB>rss_before_mib<TAB>max_abs_error". --algorithm forces the
+// direct or the Winograd convolution for every stride-1 3x3x3 conv (default: Winograd where it pays).
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <string>
 
+#include "conv_winograd.h"
 #include "oncotrack/nn/model_file.h"
 #include "oncotrack/nn/multitask_unet3d.h"
 
@@ -44,7 +46,12 @@ int main(int argc, char** argv) {
   app.add_option("--case", name, "pair or tile")->required()->check(CLI::IsMember({"pair", "tile"}));
   app.add_option("--threads", threads);
   app.add_option("--repeat", repeat);
+  std::string algorithm = "auto";
+  app.add_option("--algorithm", algorithm, "stride-1 3x3x3 convs: auto, direct or winograd")
+      ->check(CLI::IsMember({"auto", "direct", "winograd"}));
   CLI11_PARSE(app, argc, argv);
+  for (auto a : {detail::ConvAlgorithm::kAuto, detail::ConvAlgorithm::kDirect, detail::ConvAlgorithm::kWinograd})
+    if (algorithm == detail::conv_algorithm_name(a)) detail::set_conv_algorithm(a);
 
   const double rss_before = rss_mib();
   const ModelFile model = read_model(dir + "/" + name + ".safetensors");

@@ -4,7 +4,9 @@
 # the two whole-network cases of the issue (bench/nn_network_bench.cpp, bench/nn_network_torch.py).
 #   bench/run_nn_bench.sh                      # all layers, 2 threads, the best kernels this CPU supports
 #   bench/run_nn_bench.sh --filter "seg 16->16" --isa portable --budget 3
-# Extra arguments go to nn_conv_bench (see --help). Environment: THREADS (default 2); ARCH (-march of the build,
+# Extra arguments go to nn_conv_bench (see --help; --algorithm direct|winograd forces one algorithm for its
+# stride-1 3x3x3 layers, --compare times both). Environment: ALGORITHM (auto, direct or winograd: the networks'
+# stride-1 3x3x3 convs, default auto); THREADS (default 2); ARCH (-march of the build,
 # default x86-64-v3; e.g. x86-64-v4 needs an AVX-512 CPU); BUILD_DIR (default <repo>/build-bench-nn[-ARCH]);
 # TORCH_TUNABLES (GLIBC_TUNABLES for PyTorch). The default keeps freed tensors in the heap (mmap threshold at
 # glibc's largest accepted value, 32 MiB, and no trimming) instead of mapping and first-touching fresh pages on
@@ -48,7 +50,7 @@ for case in pair tile; do
   IFS=$'\t' read -r _ torch_ms gflop torch_rss _ < <(GLIBC_TUNABLES="$tunables" OMP_NUM_THREADS="$threads" \
     /usr/bin/python3 "$root/bench/nn_network_torch.py" "$work" --case "$case" --threads "$threads")
   IFS=$'\t' read -r _ onco_ms onco_rss _ err < <("$build/bench/nn_network_bench" "$work" --case "$case" \
-    --threads "$threads")
+    --threads "$threads" --algorithm "${ALGORITHM:-auto}")
   awk -v c="$case" -v o="$onco_ms" -v t="$torch_ms" -v g="$gflop" -v p="$peak" -v orss="$onco_rss" \
     -v trss="$torch_rss" -v e="$err" 'BEGIN { printf "%-6s %10.1f %10.1f %7.0f%% %7.0f %10.1f %10.1f %8.0f %7.2f %10s\n",
       c, o, g / o * 1e3, 100 * g / o * 1e3 / p, orss, t, g / t * 1e3, trss, o / t, e }'

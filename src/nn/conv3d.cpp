@@ -5,6 +5,7 @@
 
 #include "conv_kernel.h"
 #include "conv_pack.h"
+#include "conv_winograd.h"
 #include "oncotrack/nn/error.h"
 
 namespace oncotrack::nn {
@@ -36,6 +37,7 @@ struct Conv3d::Impl {
   int blocks = 0;                // ceil(cout / kConvBlock)
   detail::AlignedFloats weight;  // [blocks][cin][k·k·k][kConvBlock], zero past cout
   detail::AlignedFloats bias;    // [blocks·kConvBlock]
+  detail::AlignedFloats winograd;  // stride-1 3×3×3 only: detail::winograd_weights()
 
   // x holds channels [0, x.dim(1)); `rest`, when given, the channels after them.
   void run(const Tensor& x, const Tensor* rest, Tensor& y, Exec& exec, Activation act) const;
@@ -72,6 +74,7 @@ Conv3d::Conv3d(const Tensor& weight, const Tensor& bias, int stride, Padding pad
             weight.data()[(static_cast<std::int64_t>(co) * m.cin + ci) * taps + t];
     if (!bias.empty()) m.bias.data()[co] = bias.data()[co];
   }
+  if (m.k == 3 && m.stride == 1) m.winograd = detail::winograd_weights(weight.data(), m.cout, m.cin);
 }
 
 Conv3d::~Conv3d() = default;
@@ -136,6 +139,10 @@ Tensor Conv3d::forward_concat(const Tensor& a, const Tensor& b, Exec& exec, Acti
 // walking through consecutive output planes copies each input plane once (odd_lines() channel strides). Each
 // kernel call writes one row of 16 channels straight into the output, which then gets the activation.
 void Conv3d::Impl::run(const Tensor& x, const Tensor* rest, Tensor& y, Exec& exec, Activation act) const {
+  if (k == 3 && stride == 1 && detail::use_winograd(cin, cout, x.dim(2), x.dim(3), x.dim(4))) {
+    detail::winograd_forward({winograd.data(), bias.data(), cin, cout}, x, rest, y, exec, act);
+    return;
+  }
   const std::int64_t n_samples = x.dim(0);
   Axis ad = make_axis(x.dim(2), k, stride, padding);
   Axis ah = make_axis(x.dim(3), k, stride, padding);

@@ -31,8 +31,11 @@ struct ConvRow {
   int columns;
 };
 
-// S = input stride (1 or 2), O = output stride (1, or 2 for the transposed conv).
-enum class RowKind { kS1, kS2, kS1O2 };
+// S = input stride (1 or 2), O = output stride (1, or 2 for the transposed conv). kS1Minor is the Winograd
+// GEMM: one tap at offset 0 (taps, x_tap and w_tap are not read), channel-minor outputs out[j·kConvBlock + co]
+// for all kConvBlock channels (those past co_count are zero when their weights and bias are), out 64-byte
+// aligned; out_co_stride and co_count are not read.
+enum class RowKind { kS1, kS2, kS1O2, kS1Minor };
 using RowFn = void (*)(const ConvRow&);
 
 enum class ConvIsa { kPortable, kAvx2, kAvx512 };

@@ -16,22 +16,34 @@ void conv_tile(const ConvRow& r, const float* x, float* out) {
 #pragma GCC unroll 16
     for (int j = 0; j < NR; ++j) acc[v][j] = b;
   }
-  for (int ci = 0; ci < r.cin; ++ci) {
-    const float* xc = x + ci * r.x_ci_stride;
-    const float* wc = r.w + ci * r.w_ci_stride;
-    for (int t = 0; t < r.taps; ++t) {
-      const float* xt = xc + r.x_tap[t];
-      const float* wt = wc + r.w_tap[t];
-      typename V::Reg w[V::kVecs];
+  // One reduction step: input xt (column 0), weights wt.
+  const auto step = [&](const float* xt, const float* wt) {
+    typename V::Reg w[V::kVecs];
 #pragma GCC unroll 4
-      for (int v = 0; v < V::kVecs; ++v) w[v] = V::load(wt + v * V::kWidth);
+    for (int v = 0; v < V::kVecs; ++v) w[v] = V::load(wt + v * V::kWidth);
 #pragma GCC unroll 16
-      for (int j = 0; j < NR; ++j) {
-        const typename V::Reg xb = V::broadcast(xt + j * S);
+    for (int j = 0; j < NR; ++j) {
+      const typename V::Reg xb = V::broadcast(xt + j * S);
 #pragma GCC unroll 4
-        for (int v = 0; v < V::kVecs; ++v) acc[v][j] = V::fma(xb, w[v], acc[v][j]);
-      }
+      for (int v = 0; v < V::kVecs; ++v) acc[v][j] = V::fma(xb, w[v], acc[v][j]);
     }
+  };
+  if constexpr (O == kConvBlock) {  // one tap at offset 0 (the Winograd GEMMs): no tap loop
+    for (int ci = 0; ci < r.cin; ++ci) step(x + ci * r.x_ci_stride, r.w + ci * r.w_ci_stride);
+  } else {
+    for (int ci = 0; ci < r.cin; ++ci) {
+      const float* xc = x + ci * r.x_ci_stride;
+      const float* wc = r.w + ci * r.w_ci_stride;
+      for (int t = 0; t < r.taps; ++t) step(xc + r.x_tap[t], wc + r.w_tap[t]);
+    }
+  }
+  if constexpr (O == kConvBlock) {  // channel-minor output: all kConvBlock channels of a column together
+#pragma GCC unroll 16
+    for (int j = 0; j < NR; ++j) {
+#pragma GCC unroll 4
+      for (int v = 0; v < V::kVecs; ++v) V::store(out + j * kConvBlock + v * V::kWidth, acc[v][j]);
+    }
+    return;
   }
   // Outputs are channel-major: transpose through a small buffer.
   alignas(64) float tmp[NR][kConvBlock];
@@ -66,4 +78,4 @@ void conv_row(const ConvRow& r) {
 }
 
 // Indexed by RowKind.
-constexpr RowFn kRows[] = {&conv_row<1, 1>, &conv_row<2, 1>, &conv_row<1, 2>};
+constexpr RowFn kRows[] = {&conv_row<1, 1>, &conv_row<2, 1>, &conv_row<1, 2>, &conv_row<1, kConvBlock>};

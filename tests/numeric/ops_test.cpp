@@ -1,10 +1,12 @@
 // Every operator against its PyTorch fixtures (tests/fixtures/nn/ops): max abs error ≤ 1e-4 × output scale.
+// Stride-1 3x3x3 convolutions are checked with both algorithms (direct and Winograd, src/nn/conv_winograd.h).
 // Each fixture file is one test case; a file whose op is unknown here fails, so no fixture goes unchecked.
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
 
+#include "../../src/nn/conv_winograd.h"
 #include "oncotrack/nn/conv3d.h"
 #include "oncotrack/nn/conv_transpose3d.h"
 #include "oncotrack/nn/dense.h"
@@ -90,16 +92,36 @@ Tensor run_op(const SafetensorsFile& f, const nlohmann::json& meta, Exec& exec) 
 
 class OpFixture : public ::testing::TestWithParam<std::string> {};
 
+// Restores the default algorithm after a test that forced one.
+struct AlgorithmGuard {
+  detail::ConvAlgorithm saved = detail::conv_algorithm();
+  ~AlgorithmGuard() { detail::set_conv_algorithm(saved); }
+};
+
+// Stride-1 3x3x3 convolutions run twice, with the direct algorithm and with Winograd forced (each must meet the
+// tolerance on its own); every other fixture once, with the default choice.
 TEST_P(OpFixture, MatchesPyTorch) {
   const auto f = SafetensorsFile::read(testing::nn_fixture_dir() / "ops" / (GetParam() + ".safetensors"));
   const nlohmann::json meta = fixture_json(f, "oncotrack.fixture");
-  for (int threads : {1, 2}) {
-    ThreadPool pool(threads);
-    Arena arena;
-    Exec exec{pool, arena};
-    const Tensor got = run_op(f, meta, exec);
-    const double rel = expect_close(got, f.tensor("expected"), GetParam());
-    if (threads == 1) std::printf("%-52s max error %.2e x scale\n", GetParam().c_str(), rel);
+  const std::string op = meta.at("op");
+  const bool k3_s1 = (op == "conv3d" || op == "conv3d_bn") && f.tensor("weight").dim(2) == 3 &&
+                     meta.at("stride").get<int>() == 1;
+  AlgorithmGuard guard;
+  std::vector<detail::ConvAlgorithm> algorithms{detail::ConvAlgorithm::kAuto};
+  if (k3_s1) algorithms = {detail::ConvAlgorithm::kDirect, detail::ConvAlgorithm::kWinograd};
+  for (detail::ConvAlgorithm algorithm : algorithms) {
+    detail::set_conv_algorithm(algorithm);
+    for (int threads : {1, 2}) {
+      ThreadPool pool(threads);
+      Arena arena;
+      Exec exec{pool, arena};
+      const Tensor got = run_op(f, meta, exec);
+      const double rel =
+          expect_close(got, f.tensor("expected"), GetParam() + " " + detail::conv_algorithm_name(algorithm));
+      if (threads == 1)
+        std::printf("%-52s max error %.2e x scale%s\n", GetParam().c_str(), rel,
+                    k3_s1 ? (std::string(" (") + detail::conv_algorithm_name(algorithm) + ")").c_str() : "");
+    }
   }
 }
 

@@ -9,6 +9,10 @@
 //             max((n'-1)*s + k - n, 0), of which floor(total/2) before and the rest after.
 // For stride 1 both modes agree. Outputs are allocated from exec.arena. Work is split over independent output
 // tiles with a fixed reduction order, so results are bitwise identical for any thread count.
+// Stride-1 3×3×3 convolutions with at least 16 input channels on inputs of at least 16 2×2×2 tiles run as
+// Winograd F(2×2×2, 3×3×3) (3.4× fewer multiplications; src/nn/conv_winograd.h), the others directly. The two
+// round differently (both well within 1e-5 of the output scale of a double-precision convolution), each is
+// bitwise reproducible across thread counts and kernel ISAs.
 #include <memory>
 
 #include "oncotrack/nn/activation.h"
