@@ -11,8 +11,12 @@ packages=(
 )
 # `scripts/setup.sh --bench` adds what bench/ compares against (elastix; PyTorch for the Debian system python3,
 # which also regenerates tests/fixtures/nn with scripts/nn/make_fixtures.py).
+# `scripts/setup.sh --train` adds what scripts/train needs to make the training data and the default model.
 if [ "${1:-}" = "--bench" ]; then
   packages+=(elastix python3-torch libopenblas0)
+fi
+if [ "${1:-}" = "--train" ]; then
+  packages+=(python3-torch libopenblas0 python3-scipy python3-nibabel)
 fi
 
 missing=()

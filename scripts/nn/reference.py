@@ -164,14 +164,18 @@ class MultitaskUNet3D(nn.Module):
             return logits
         return outs[-1] if name == "bottleneck" else outs[int(name[5:])]
 
-    def forward(self, x0, x1):
+    def logits(self, x0, x1):
+        """forward() before its sigmoids (for training losses): (seg logits0, seg logits1, response logit)."""
         b0, b1 = (self.branch, self.branch) if self.hp["shared_branches"] else (self.branch0, self.branch1)
         outs0, logits0 = b0(x0)
         outs1, logits1 = b1(x1)
         pooled = [block(self.tap(outs0, logits0, t) - self.tap(outs1, logits1, t)).mean(dim=(2, 3, 4))
                   for block, t in zip(self.fusion, self.hp["fusion_taps"])]
-        p = torch.sigmoid(self.head(torch.cat(pooled, dim=1)))
-        return torch.sigmoid(logits0), torch.sigmoid(logits1), p
+        return logits0, logits1, self.head(torch.cat(pooled, dim=1))
+
+    def forward(self, x0, x1):
+        logits0, logits1, response = self.logits(x0, x1)
+        return torch.sigmoid(logits0), torch.sigmoid(logits1), torch.sigmoid(response)
 
 
 def activation(name, allowed):
