@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """PyTorch side of bench/nn_conv_bench.cpp: times the same layers (conv3d with bias, symmetric padding; transposed
-conv k2 s2) and prints "key<TAB>milliseconds" per layer, the median over runs after warm-up.
+conv k2 s2) and prints "key<TAB>milliseconds" per layer, the median over runs after warm-up, for the faster of
+contiguous and channels-last tensors (PyTorch 1.13 runs batch-1 3-D convolutions of contiguous tensors on its
+im2col path, of channels-last ones on oneDNN; which wins depends on the layer).
 
 Usage: nn_conv_torch.py LAYERS.tsv [--threads N] [--budget SECONDS]   (LAYERS.tsv from `nn_conv_bench --list`)
 Debian's system interpreter with python3-torch 1.13; bench/run_nn_bench.sh sets GLIBC_TUNABLES.
@@ -39,15 +41,19 @@ def main():
                 continue
             key, cin, cout, k, stride, n, c, d, h, w = line.rstrip("\n").split("\t")
             cin, cout, k, stride = int(cin), int(cout), int(k), int(stride)
-            x = torch.rand(int(n), int(c), int(d), int(h), int(w)) * 2 - 1
+            x0 = torch.rand(int(n), int(c), int(d), int(h), int(w)) * 2 - 1
             bias = torch.rand(cout) * 2 - 1
-            if k == 2:
-                weight = torch.rand(cin, cout, 2, 2, 2) * 2 - 1
-                fn = lambda: F.conv_transpose3d(x, weight, bias, stride=2)
-            else:
-                weight = torch.rand(cout, cin, k, k, k) * 2 - 1
-                fn = lambda: F.conv3d(x, weight, bias, stride=stride, padding=k // 2)
-            print(f"{key}\t{median_seconds(fn, 5, args.budget) * 1e3:.4f}", flush=True)
+            shape = (cin, cout, 2, 2, 2) if k == 2 else (cout, cin, k, k, k)
+            w0 = torch.rand(*shape) * 2 - 1
+            best = float("inf")
+            for fmt in (torch.contiguous_format, torch.channels_last_3d):
+                x, weight = x0.to(memory_format=fmt), w0.to(memory_format=fmt)
+                if k == 2:
+                    fn = lambda: F.conv_transpose3d(x, weight, bias, stride=2)  # noqa: E731
+                else:
+                    fn = lambda: F.conv3d(x, weight, bias, stride=stride, padding=k // 2)  # noqa: E731
+                best = min(best, median_seconds(fn, 5, args.budget))
+            print(f"{key}\t{best * 1e3:.4f}", flush=True)
 
 
 if __name__ == "__main__":

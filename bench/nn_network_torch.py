@@ -9,7 +9,12 @@ Cases (the issue's benchmark):
   pair  full-size multitask_unet3d (16 base filters, 5 levels, separate branches) on a 64x64x16 pair
   tile  one segmentation branch, U-Net 16-32-64-128 (depth 4), on a 96x96x48 tile
 
-Usage: nn_network_torch.py OUT --case pair|tile [--threads N] [--repeat R]   (Debian's /usr/bin/python3 with python3-torch)
+PyTorch 1.13 runs batch-1 3-D convolutions of contiguous tensors on its slow im2col path and those of
+channels-last tensors on oneDNN; which is faster depends on the layer, so run_nn_bench.sh runs both
+(--memory-format) and compares oncotrack with the faster.
+
+Usage: nn_network_torch.py OUT --case pair|tile [--threads N] [--repeat R] [--memory-format contiguous|channels_last_3d]
+(Debian's /usr/bin/python3 with python3-torch)
 """
 import argparse
 import os
@@ -65,7 +70,9 @@ def main():
     parser.add_argument("--case", choices=sorted(CASES), required=True)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--memory-format", choices=["contiguous", "channels_last_3d"], default="contiguous")
     args = parser.parse_args()
+    fmt = torch.channels_last_3d if args.memory_format == "channels_last_3d" else torch.contiguous_format
     torch.set_num_threads(args.threads)
     generator = torch.Generator().manual_seed(0)
     for name, hp in [(args.case, CASES[args.case])]:
@@ -74,6 +81,9 @@ def main():
         d, h, w = hp["input_size"]
         x0 = torch.randn(1, 1, d, h, w, generator=generator)
         x1 = 0.6 * x0 + 0.8 * torch.randn(1, 1, d, h, w, generator=generator)
+        io = {"input0": x0.numpy(), "input1": x1.numpy()}
+        model = model.to(memory_format=fmt)
+        x0, x1 = x0.to(memory_format=fmt), x1.to(memory_format=fmt)
         branch = model.branch if hp["shared_branches"] else model.branch0
         with torch.no_grad():
             if name == "pair":
@@ -88,11 +98,11 @@ def main():
                 t0 = time.perf_counter()
                 run()
                 times.append(time.perf_counter() - t0)
-        io = {"input0": x0.numpy(), "input1": x1.numpy()}
         if name == "pair":
-            io.update(seg0=outputs[0].numpy(), seg1=outputs[1].numpy(), prob=outputs[2].numpy())
+            io.update(seg0=outputs[0].contiguous().numpy(), seg1=outputs[1].contiguous().numpy(),
+                      prob=outputs[2].numpy())
         else:
-            io.update(seg0=outputs.numpy())
+            io.update(seg0=outputs.contiguous().numpy())
         safetensors_io.write(os.path.join(args.out, name + ".io.safetensors"), io, {}, "F32")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{name}\t{statistics.median(times) * 1e3:.2f}\t{flops / 1e9:.3f}\t{peak:.1f}\t{rss_before:.1f}",

@@ -44,16 +44,26 @@ peak="$(sed -n 's/.*probe at [0-9]* threads (\([0-9.]*\) GFLOP\/s).*/\1/p' "$wor
 # segmentation branch (U-Net 16-32-64-128) on a 96x96x48 tile. One process per case and tool (peak RSS is the
 # case's own); PyTorch exports the weights and its outputs, oncotrack checks its outputs against them.
 echo
-printf '%-6s %10s %10s %8s %7s %10s %10s %8s %7s %10s\n' case onco_ms GFLOP/s %peak RSS_MiB torch_ms GFLOP/s \
-  RSS_MiB ratio max_err
+printf '%-6s %10s %10s %8s %7s %10s %10s %10s %8s %7s %10s\n' case onco_ms GFLOP/s %peak RSS_MiB torch_ms \
+  torch_cl_ms GFLOP/s RSS_MiB ratio max_err
 for case in pair tile; do
-  IFS=$'\t' read -r _ torch_ms gflop torch_rss _ < <(GLIBC_TUNABLES="$tunables" OMP_NUM_THREADS="$threads" \
-    /usr/bin/python3 "$root/bench/nn_network_torch.py" "$work" --case "$case" --threads "$threads")
+  # PyTorch twice: contiguous tensors (batch-1 3-D convs on its im2col path) and channels-last (oneDNN); the
+  # ratio uses the faster of the two.
+  declare -A t_ms t_rss
+  for fmt in contiguous channels_last_3d; do
+    IFS=$'\t' read -r _ ms gflop rss _ < <(GLIBC_TUNABLES="$tunables" OMP_NUM_THREADS="$threads" \
+      /usr/bin/python3 "$root/bench/nn_network_torch.py" "$work" --case "$case" --threads "$threads" \
+      --memory-format "$fmt")
+    t_ms[$fmt]="$ms"
+    t_rss[$fmt]="$rss"
+  done
   IFS=$'\t' read -r _ onco_ms onco_rss _ err < <("$build/bench/nn_network_bench" "$work" --case "$case" \
     --threads "$threads" --algorithm "${ALGORITHM:-auto}")
-  awk -v c="$case" -v o="$onco_ms" -v t="$torch_ms" -v g="$gflop" -v p="$peak" -v orss="$onco_rss" \
-    -v trss="$torch_rss" -v e="$err" 'BEGIN { printf "%-6s %10.1f %10.1f %7.0f%% %7.0f %10.1f %10.1f %8.0f %7.2f %10s\n",
-      c, o, g / o * 1e3, 100 * g / o * 1e3 / p, orss, t, g / t * 1e3, trss, o / t, e }'
+  awk -v c="$case" -v o="$onco_ms" -v t1="${t_ms[contiguous]}" -v t2="${t_ms[channels_last_3d]}" -v g="$gflop" \
+    -v p="$peak" -v orss="$onco_rss" -v r1="${t_rss[contiguous]}" -v r2="${t_rss[channels_last_3d]}" -v e="$err" \
+    'BEGIN { t = t1 < t2 ? t1 : t2; r = t1 < t2 ? r1 : r2;
+      printf "%-6s %10.1f %10.1f %7.0f%% %7.0f %10.1f %10.1f %10.1f %8.0f %7.2f %10s\n",
+      c, o, g / o * 1e3, 100 * g / o * 1e3 / p, orss, t1, t2, g / t * 1e3, r, o / t, e }'
 done
 echo "GFLOP/s and %peak of the networks use PyTorch's FLOP count; oncotrack computes the decoder's"
 echo "convolutions over nearest-upsampled inputs with 8/27 of those multiply-adds (UpsampleConv3d)."
