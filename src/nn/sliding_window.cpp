@@ -99,8 +99,9 @@ Tensor sliding_window(const Tensor& volume, const TilePredictor& predict, const 
               for (std::int64_t y = 0; y < tile[1]; ++y)
                 for (std::int64_t x = 0; x < tile[2]; ++x) {
                   const std::int64_t vz = z0 + z, vy = y0 + y, vx = x0 + x;
-                  input.at(0, c, z, y, x) =
-                      vz < size[0] && vy < size[1] && vx < size[2] ? volume.at(0, c, vz, vy, vx) : 0.0f;
+                  input.at(0, c, z, y, x) = vz < size[0] && vy < size[1] && vx < size[2]
+                                                ? volume.at(0, c, vz, vy, vx)
+                                                : options.pad_value;
                 }
           flip(input, mask);
           Tensor out = predict(input, exec);

@@ -3,8 +3,8 @@
 //
 // volume [1,C,D,H,W] → result [1,K,D,H,W] (owning). Tiles of `tile` = [td,th,tw] voxels start at evenly
 // spaced positions 0 … size−tile along each axis, as few as make consecutive starts at most step·tile apart
-// (nnU-Net's rule; step 0.5 by default). A volume smaller than the tile along an axis is zero-padded at the
-// end to the tile and the result cropped back. Each tile's prediction is weighted by a Gaussian importance
+// (nnU-Net's rule; step 0.5 by default). A volume smaller than the tile along an axis is padded at the end
+// with `pad_value` to the tile and the result cropped back. Each tile's prediction is weighted by a Gaussian importance
 // map (σ = tile/8 per axis, centred, peak 1, floored at the smallest positive value so borders never get
 // weight 0) and the weighted sum is divided by the summed weights. With `mirror`, each tile is also predicted
 // flipped along every combination of the three axes (8 passes) and the flipped-back predictions averaged
@@ -27,6 +27,7 @@ struct SlidingWindowOptions {
   Shape tile{16, 64, 64};  // [td,th,tw]
   double step = 0.5;       // fraction of the tile, in (0, 1]
   bool mirror = false;
+  float pad_value = 0.0f;  // fills tile voxels beyond the volume (a model trained on crops padded so expects it)
   // Called after each tile with (tiles done, tiles in all).
   std::function<void(std::int64_t, std::int64_t)> progress;
 };

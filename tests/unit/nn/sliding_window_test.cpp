@@ -91,6 +91,26 @@ TEST(SlidingWindow, MirroringAveragesFlippedPredictions) {
   EXPECT_FLOAT_EQ(sliding_window(volume, first_column, o, pool).data()[5], 1.5f);
 }
 
+// A tile larger than the volume along D is filled with pad_value: a predictor answering the tile's mean sees
+// it.
+TEST(SlidingWindow, PaddingBeyondTheVolumeUsesPadValue) {
+  Tensor volume({1, 1, 3, 4, 4});
+  for (std::int64_t i = 0; i < volume.size(); ++i) volume.data()[i] = 1.0f;
+  const TilePredictor mean = [](const Tensor& tile, Exec& exec) {
+    Tensor y = exec.arena.tensor(tile.shape());
+    double sum = 0;
+    for (float v : tile) sum += v;
+    for (float& v : y) v = static_cast<float>(sum / static_cast<double>(tile.size()));
+    return y;
+  };
+  SlidingWindowOptions o;
+  o.tile = {4, 4, 4};
+  ThreadPool pool(1);
+  EXPECT_FLOAT_EQ(sliding_window(volume, mean, o, pool).data()[0], 48.0f / 64.0f);
+  o.pad_value = -3.0f;
+  EXPECT_FLOAT_EQ(sliding_window(volume, mean, o, pool).data()[0], (48.0f - 3.0f * 16.0f) / 64.0f);
+}
+
 TEST(SlidingWindow, BadInputsAreErrors) {
   ThreadPool pool(1);
   const TilePredictor shrink = [](const Tensor& tile, Exec& exec) {
