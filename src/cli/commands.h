@@ -26,11 +26,15 @@ struct GlobalOptions {
 
 using Action = std::function<int()>;
 
+// The bundled default model (data/models/ of the source tree this binary was built from).
+std::string default_model_path();
+
 void setup_run(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_register(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_validate(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_synth(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_model(CLI::App& app, const GlobalOptions& global, Action& action);
+void setup_segment(CLI::App& app, const GlobalOptions& global, Action& action);
 // `model prepare`, registered by setup_model (cmd_model_prepare.cpp).
 void add_model_prepare(CLI::App& model_cmd, const GlobalOptions& global, Action& action);
 

@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   setup_validate(app, global, action);
   setup_synth(app, global, action);
   setup_model(app, global, action);
+  setup_segment(app, global, action);
 
   try {
     app.parse(argc, argv);

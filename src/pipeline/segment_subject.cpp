@@ -1,0 +1,57 @@
+#include "oncotrack/pipeline/segment_subject.h"
+
+#include "oncotrack/core/atomic_file.h"
+#include "oncotrack/core/error.h"
+#include "oncotrack/io/image_io.h"
+
+namespace oncotrack::pipeline {
+
+namespace fs = std::filesystem;
+
+const io::ImageEntry& scan_of(const io::TimepointEntry& tp, const std::string& sequence,
+                              const std::string& subject) {
+  for (const auto& image : tp.images)
+    if (image.sequence == sequence) return image;
+  throw Error("sub-" + subject + " ses-" + tp.id + " has no scan of the model's sequence",
+              tp.images.empty() ? "" : tp.images.front().origin, "sequence " + sequence,
+              std::to_string(tp.images.size()) + " scan(s) of other sequences");
+}
+
+fs::path segmentation_report_path(const fs::path& out_dir, const std::string& subject) {
+  return out_dir / ("sub-" + subject) / ("sub-" + subject + "_segmentation.json");
+}
+
+std::vector<TimepointSegmentation> segment_subject(const io::LoadedSubject& subject, std::size_t baseline,
+                                                   const LoadedModel& model, const fs::path& out_dir,
+                                                   nn::ThreadPool& pool) {
+  const std::string& id = subject.entry->id;
+  std::vector<TimepointSegmentation> out;
+  nlohmann::json timepoints = nlohmann::json::array();
+  for (std::size_t t = 0; t < subject.timepoints.size(); ++t) {
+    const io::TimepointEntry& tp = *subject.timepoints[t].entry;
+    const io::ImageEntry& entry = scan_of(tp, model.preprocessing.sequence, id);
+    io::ReadOptions ro;
+    ro.dicom_series_uid = entry.series_uid;
+    TimepointSegmentation s{tp.id,
+                            segment_scan(model, io::read_image(entry.path, ro), t == baseline ? 0 : 1, pool)};
+    const fs::path rel = fs::path("sub-" + id) / ("ses-" + tp.id);
+    const std::string stem = "sub-" + id + "_ses-" + tp.id + "_desc-tumor_";
+    io::write_image(s.segmentation.probability, out_dir / rel / (stem + "probseg.nii.gz"));
+    io::write_mask(s.segmentation.mask, out_dir / rel / (stem + "mask.nii.gz"));
+    timepoints.push_back({{"id", tp.id},
+                          {"scan", entry.path.string()},
+                          {"probseg", (rel / (stem + "probseg.nii.gz")).string()},
+                          {"mask", (rel / (stem + "mask.nii.gz")).string()},
+                          {"volume_ml", s.segmentation.summary.at("voxels").get<double>() *
+                                            s.segmentation.mask.geometry.voxel_volume_ml()},
+                          {"segmentation", s.segmentation.summary}});
+    out.push_back(std::move(s));
+  }
+  const nlohmann::json report{{"subject", id},
+                              {"model", {{"name", model.name}, {"sha256", model.sha256}}},
+                              {"timepoints", timepoints}};
+  write_text_atomically(segmentation_report_path(out_dir, id), report.dump(2) + "\n");
+  return out;
+}
+
+}  // namespace oncotrack::pipeline
