@@ -8,6 +8,7 @@
 #include "oncotrack/nn/model_file.h"
 #include "oncotrack/nn/safetensors.h"
 #include "oncotrack/preprocess/spatial_record.h"
+#include "support/constant_model.h"
 #include "unit/preprocess/test_volumes.h"
 
 namespace oncotrack::pipeline {
@@ -17,40 +18,10 @@ namespace fs = std::filesystem;
 namespace pt = preprocess::test;
 using nlohmann::json;
 
-json small_hparams() {
-  return {{"in_channels", 1},
-          {"base_filters", 2},
-          {"depth", 3},
-          {"input_size", {8, 16, 16}},
-          {"n_labels", 1},
-          {"segmentation_levels", 2},
-          {"leaky_relu_alpha", 0.3},
-          {"norm_eps", 1e-5},
-          {"padding", "symmetric"},
-          {"shared_branches", true},
-          {"fusion_taps", {"level1"}},
-          {"fusion_filters", 2}};
-}
-
-// A model whose every weight is zero except the segmentation biases: its logits are their sum everywhere, so
-// the probability is sigmoid(sum) wherever the network saw the scan.
+// A model whose segmentation logit is `logit_sum` everywhere (tests/support/constant_model.h).
 fs::path constant_model(const std::string& name, float logit_sum, const json& preprocessing) {
-  std::vector<nn::NamedTensor> tensors;
-  for (const auto& [tensor_name, shape] : nn::tensor_table("multitask_unet3d", small_hparams())) {
-    nn::Tensor t(shape);
-    if (tensor_name.rfind("branch.seg.", 0) == 0 && tensor_name.find(".bias") != std::string::npos)
-      for (float& v : t) v = logit_sum / 2;  // two segmentation levels
-    tensors.push_back({tensor_name, t});
-  }
-  const fs::path path = fs::temp_directory_path() / (name + ".safetensors");
-  nn::write_safetensors(path,
-                        {{"oncotrack.format_version", "1"},
-                         {"oncotrack.architecture", "multitask_unet3d"},
-                         {"oncotrack.hparams", small_hparams().dump()},
-                         {"oncotrack.preprocessing", preprocessing.dump()},
-                         {"oncotrack.training", "{}"}},
-                        tensors);
-  return path;
+  return testing::write_constant_model(fs::temp_directory_path() / (name + ".safetensors"), logit_sum,
+                                       preprocessing);
 }
 
 json preprocessing(double min_lesion_ml = 0) {
