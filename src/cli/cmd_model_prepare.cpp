@@ -54,12 +54,7 @@ int run_model_prepare(const PrepareOptions& o, const GlobalOptions& g) {
       const io::SubjectEntry& s = cohort.subjects[i];
       std::string error;
       try {
-        std::vector<io::Problem> problems = s.problems;
-        io::LoadOptions lo;
-        lo.hash_files = false;
-        const io::LoadedSubject loaded = io::load_subject(s, lo, problems);
-        if (!problems.empty()) throw Error(problems.front().describe());
-        pipeline::write_model_tensors(loaded, model, o.out_dir);
+        pipeline::write_model_tensors(io::load_subject_or_throw(s), model, o.out_dir);
       } catch (const std::exception& e) {
         error = e.what();
         ++failed;

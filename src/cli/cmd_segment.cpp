@@ -7,7 +7,6 @@
 #include <iostream>
 
 #include "commands.h"
-#include "oncotrack/core/error.h"
 #include "oncotrack/io/cohort.h"
 #include "oncotrack/pipeline/segment_subject.h"
 #include "oncotrack/registration/register.h"
@@ -37,11 +36,7 @@ int run_segment(const SegmentOptions& o, const GlobalOptions& g) {
   std::cout << "subject\tstatus\toutput\n";
   for (const io::SubjectEntry& s : cohort.subjects) {
     try {
-      std::vector<io::Problem> problems = s.problems;
-      io::LoadOptions lo;
-      lo.hash_files = false;
-      const io::LoadedSubject loaded = io::load_subject(s, lo, problems);
-      if (!problems.empty()) throw Error(problems.front().describe());
+      const io::LoadedSubject loaded = io::load_subject_or_throw(s);
       std::size_t baseline = 0;
       while (baseline + 1 < loaded.timepoints.size() && loaded.timepoints[baseline].entry->role != "baseline")
         ++baseline;

@@ -113,4 +113,16 @@ LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& optio
   return out;
 }
 
+LoadedSubject load_subject_or_throw(const SubjectEntry& subject) {
+  std::vector<Problem> problems = subject.problems;
+  LoadOptions options;
+  options.hash_files = false;
+  LoadedSubject loaded = load_subject(subject, options, problems);
+  if (!problems.empty())
+    throw Error(
+        problems.front().describe() +
+        (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more problem(s))" : ""));
+  return loaded;
+}
+
 }  // namespace oncotrack::io

@@ -44,4 +44,8 @@ struct LoadedSubject {
 LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& options,
                            std::vector<Problem>& problems);
 
+// For commands that need every file of the subject: load_subject without hashing; throws Error with the first
+// problem (and how many more there are) instead of collecting them.
+LoadedSubject load_subject_or_throw(const SubjectEntry& subject);
+
 }  // namespace oncotrack::io
