@@ -77,6 +77,15 @@ ImageF to_image(const nn::Tensor& t, const Geometry& geometry) {
   return image;
 }
 
+const io::ImageEntry& scan_of(const io::TimepointEntry& tp, const std::string& sequence,
+                              const std::string& subject) {
+  for (const auto& image : tp.images)
+    if (image.sequence == sequence) return image;
+  throw Error("sub-" + subject + " ses-" + tp.id + " has no scan of the model's sequence",
+              tp.images.empty() ? "" : tp.images.front().origin, "sequence " + sequence,
+              std::to_string(tp.images.size()) + " scan(s) of other sequences");
+}
+
 ImageF mask_fraction(const preprocess::Preprocessed& p, const Mask& native) {
   ImageF f(native.geometry);
   std::copy(native.voxels.begin(), native.voxels.end(), f.voxels.begin());

@@ -14,13 +14,7 @@ std::vector<fs::path> write_model_tensors(const io::LoadedSubject& subject, cons
   std::vector<fs::path> written;
   for (const io::LoadedTimepoint& tp : subject.timepoints) {
     const io::TimepointEntry& entry = *tp.entry;
-    const io::ImageEntry* scan = nullptr;
-    for (const auto& image : entry.images)
-      if (image.sequence == model.sequence) scan = &image;
-    if (scan == nullptr)
-      throw Error("sub-" + subject.entry->id + " ses-" + entry.id + " has no scan of the model's sequence",
-                  entry.images.empty() ? "" : entry.images.front().origin, "sequence " + model.sequence,
-                  std::to_string(entry.images.size()) + " scan(s) of other sequences");
+    const io::ImageEntry* scan = &scan_of(entry, model.sequence, subject.entry->id);
     io::ReadOptions ro;
     ro.dicom_series_uid = scan->series_uid;
     const preprocess::Preprocessed p =

@@ -8,15 +8,6 @@ namespace oncotrack::pipeline {
 
 namespace fs = std::filesystem;
 
-const io::ImageEntry& scan_of(const io::TimepointEntry& tp, const std::string& sequence,
-                              const std::string& subject) {
-  for (const auto& image : tp.images)
-    if (image.sequence == sequence) return image;
-  throw Error("sub-" + subject + " ses-" + tp.id + " has no scan of the model's sequence",
-              tp.images.empty() ? "" : tp.images.front().origin, "sequence " + sequence,
-              std::to_string(tp.images.size()) + " scan(s) of other sequences");
-}
-
 fs::path segmentation_report_path(const fs::path& out_dir, const std::string& subject) {
   return out_dir / ("sub-" + subject) / ("sub-" + subject + "_segmentation.json");
 }

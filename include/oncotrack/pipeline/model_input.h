@@ -13,6 +13,7 @@
 #include <string>
 
 #include "oncotrack/core/geometry.h"
+#include "oncotrack/io/cohort.h"
 #include "oncotrack/nn/tensor.h"
 #include "oncotrack/preprocess/preprocess.h"
 
@@ -36,6 +37,10 @@ nn::Tensor to_tensor(const ImageF& image);
 // Channel 0 of t ([1,C,z,y,x], z·y·x = geometry's voxel count) as an image on `geometry`. Throws Error
 // when the sizes differ.
 ImageF to_image(const nn::Tensor& t, const Geometry& geometry);
+
+// The scan of `sequence` at a timepoint; throws Error naming the subject and timepoint when there is none.
+const io::ImageEntry& scan_of(const io::TimepointEntry& tp, const std::string& sequence,
+                              const std::string& subject);
 
 // A native-grid mask carried through p's spatial records as a fraction in [0, 1] (linear interpolation in
 // resampling): the training target on the model's grid.

@@ -19,10 +19,6 @@ struct TimepointSegmentation {
   ScanSegmentation segmentation;
 };
 
-// The scan of `sequence` at a timepoint; throws Error naming the timepoint when there is none.
-const io::ImageEntry& scan_of(const io::TimepointEntry& tp, const std::string& sequence,
-                              const std::string& subject);
-
 // Segments every timepoint (baseline = timepoint index `baseline`) and writes the files above. Returns the
 // segmentations in timepoint order. Throws Error for unreadable scans or preprocessing failures.
 std::vector<TimepointSegmentation> segment_subject(const io::LoadedSubject& subject, std::size_t baseline,
