@@ -5,7 +5,7 @@
 #   3. training and export (train.py) to data/models/<name>.safetensors with its model card.
 # Usage: bash scripts/train/reproduce.sh [WORK_DIR]   (WORK_DIR default /tmp/oncotrack-train; ~3 GB)
 # Needs: scripts/setup.sh --train (python3-torch, python3-scipy, python3-nibabel, libopenblas0, mricron-data).
-# Time on 2 cores: data ~1.5 h, training ~2 h.
+# Time measured on 2 cores: data ~35 min, prepare ~4 min, training ~50 min (3000 steps) + validation ~7 min.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-/tmp/oncotrack-train}"
