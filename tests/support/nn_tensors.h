@@ -9,6 +9,7 @@
 
 #include "oncotrack/nn/activation.h"
 #include "oncotrack/nn/arena.h"
+#include "oncotrack/nn/elementwise.h"
 #include "oncotrack/nn/error.h"
 #include "oncotrack/nn/exec.h"
 #include "oncotrack/nn/tensor.h"
@@ -63,6 +64,22 @@ std::pair<std::size_t, std::size_t> arena_capacity_over_passes(const Op& op, con
   arena.reset();
   op.forward(x, exec);
   return {first, arena.capacity_floats()};
+}
+
+// Whether conv.forward_concat(a, b) equals conv.forward(concat(a, b)) bit for bit (leaky ReLU epilogue), with
+// 1 and with 3 threads; `arena` holds the activations. The thread count that differed, or -1.
+template <class Conv>
+int concat_mismatch(const Conv& conv, const nn::Tensor& a, const nn::Tensor& b, nn::Arena& arena) {
+  nn::ThreadPool pool(2);
+  nn::Exec exec{pool, arena};
+  const nn::Tensor expected =
+      conv.forward(nn::concat_channels({&a, &b}, exec), exec, nn::Activation::leaky_relu(0.3f));
+  for (int threads : {1, 3}) {
+    nn::ThreadPool other(threads);
+    nn::Exec e{other, arena};
+    if (!same_bits(conv.forward_concat(a, b, e, nn::Activation::leaky_relu(0.3f)), expected)) return threads;
+  }
+  return -1;
 }
 
 }  // namespace oncotrack::testing
