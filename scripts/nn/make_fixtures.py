@@ -29,6 +29,8 @@ UNET_SMALL = {
 }
 UNET_SMALL_SHARED = dict(UNET_SMALL, in_channels=2, padding="symmetric", shared_branches=True,
                          fusion_taps=["level0", "bottleneck", "segmentation"])
+UNET_SMALL_CONCAT = dict(UNET_SMALL, padding="symmetric", shared_branches=True, fusion="concatenation",
+                         fusion_taps=["level1", "bottleneck", "probability", "segmentation"])
 UNET_FULL = {
     "in_channels": 1, "base_filters": 16, "depth": 5, "input_size": [16, 64, 64], "n_labels": 1,
     "segmentation_levels": 3, "leaky_relu_alpha": LEAKY, "norm_eps": 1e-5, "padding": "tf_same",
@@ -256,6 +258,10 @@ def model_fixtures(w):
 
     x0, x1 = unet_pair("unet_small_shared", UNET_SMALL_SHARED, 2)
     stored_model(w, "unet_small_shared", "multitask_unet3d", UNET_SMALL_SHARED, "F32", 102,
+                 {"input0": x0, "input1": x1})
+
+    x0, x1 = unet_pair("unet_small_concat", UNET_SMALL_CONCAT, 2)
+    stored_model(w, "unet_small_concat", "multitask_unet3d", UNET_SMALL_CONCAT, "F32", 104,
                  {"input0": x0, "input1": x1})
 
     x = randn(generator("mlp_small.inputs"), [5, 8])

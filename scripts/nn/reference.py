@@ -4,7 +4,7 @@ State-dict names are the tensor names of the weights files. Layout NCDHW, float3
 
 multitask_unet3d (Jin et al. 2021 / Heng14 3D_RP-Net, Isensee-2017-style U-Net): two 3-D U-Net branches (baseline
 and follow-up, or one shared) with residual context modules, nearest-x2 upsampling, deep supervision, and a
-response head on differences of tapped features.  mlp: fully connected layers.
+response head on differences (or concatenations) of tapped features.  mlp: fully connected layers.
 
 Also `seeded_weights(model, seed)`: the counter-based weight generator that the C++ twin
 tests/support/nn_seeded_weights.h reproduces bit for bit (specified in its docstring).
@@ -18,13 +18,14 @@ from torch import nn
 
 UNET_KEYS = ("in_channels", "base_filters", "depth", "input_size", "n_labels", "segmentation_levels",
              "leaky_relu_alpha", "norm_eps", "padding", "shared_branches", "fusion_taps", "fusion_filters")
+OPTIONAL_UNET_KEYS = ("fusion",)  # "difference" (default) or "concatenation"
 MLP_KEYS = ("sizes", "hidden_activation", "output_activation")
 PADDINGS = ("tf_same", "symmetric")
 
 
-def check_keys(hparams, keys, arch):
+def check_keys(hparams, keys, arch, optional=()):
     missing = [k for k in keys if k not in hparams]
-    unknown = sorted(set(hparams) - set(keys))
+    unknown = sorted(set(hparams) - set(keys) - set(optional))
     if missing or unknown:
         raise ValueError(f"{arch} hparams: missing {missing}, unknown {unknown}")
 
@@ -68,6 +69,19 @@ class ConvBlock(nn.Module):
 
     def forward(self, x):
         return F.leaky_relu(self.norm(self.conv(x)), self.alpha)
+
+
+class ConvAct(nn.Module):
+    """Conv3d (bias) -> LeakyReLU, no normalisation (fusion blocks with "fusion": "concatenation", whose pooled
+    features must keep their magnitude).  Names: conv.weight, conv.bias."""
+
+    def __init__(self, cin, cout, kernel, hp):
+        super().__init__()
+        self.conv = PaddedConv3d(cin, cout, kernel, 1, hp["padding"])
+        self.alpha = hp["leaky_relu_alpha"]
+
+    def forward(self, x):
+        return F.leaky_relu(self.conv(x), self.alpha)
 
 
 class EncoderLevel(nn.Module):
@@ -121,7 +135,9 @@ class Branch(nn.Module):
 
 
 def check_unet_hparams(hp):
-    check_keys(hp, UNET_KEYS, "multitask_unet3d")
+    check_keys(hp, UNET_KEYS, "multitask_unet3d", OPTIONAL_UNET_KEYS)
+    if hp.get("fusion", "difference") not in ("difference", "concatenation"):
+        raise ValueError(f"fusion must be \"difference\" or \"concatenation\", not {hp['fusion']!r}")
     depth = hp["depth"]
     if depth < 2 or not 1 <= hp["segmentation_levels"] <= depth - 1:
         raise ValueError("need depth >= 2 and 1 <= segmentation_levels <= depth - 1")
@@ -136,7 +152,7 @@ def check_unet_hparams(hp):
 def tap_channels(hp, tap):
     if tap == "bottleneck":
         return hp["base_filters"] * 2 ** (hp["depth"] - 1)
-    if tap == "segmentation":
+    if tap in ("segmentation", "probability"):
         return hp["n_labels"]
     if tap.startswith("level") and tap[5:].isdigit() and int(tap[5:]) < hp["depth"]:
         return hp["base_filters"] * 2 ** int(tap[5:])
@@ -155,13 +171,21 @@ class MultitaskUNet3D(nn.Module):
             self.branch = Branch(hparams)
         else:
             self.branch0, self.branch1 = Branch(hparams), Branch(hparams)
-        self.fusion = nn.ModuleList([ConvBlock(tap_channels(hparams, t), hparams["fusion_filters"], 3, 1, hparams)
-                                     for t in hparams["fusion_taps"]])
+        self.concatenate = hparams.get("fusion", "difference") == "concatenation"
+        if self.concatenate:
+            blocks = [ConvAct(2 * tap_channels(hparams, t), hparams["fusion_filters"], 3, hparams)
+                      for t in hparams["fusion_taps"]]
+        else:
+            blocks = [ConvBlock(tap_channels(hparams, t), hparams["fusion_filters"], 3, 1, hparams)
+                      for t in hparams["fusion_taps"]]
+        self.fusion = nn.ModuleList(blocks)
         self.head = nn.Linear(hparams["fusion_filters"] * len(hparams["fusion_taps"]), 1)
 
     def tap(self, outs, logits, name):
         if name == "segmentation":
             return logits
+        if name == "probability":
+            return torch.sigmoid(logits)
         return outs[-1] if name == "bottleneck" else outs[int(name[5:])]
 
     def logits(self, x0, x1):
@@ -169,8 +193,10 @@ class MultitaskUNet3D(nn.Module):
         b0, b1 = (self.branch, self.branch) if self.hp["shared_branches"] else (self.branch0, self.branch1)
         outs0, logits0 = b0(x0)
         outs1, logits1 = b1(x1)
-        pooled = [block(self.tap(outs0, logits0, t) - self.tap(outs1, logits1, t)).mean(dim=(2, 3, 4))
-                  for block, t in zip(self.fusion, self.hp["fusion_taps"])]
+        def joined(t):
+            a, b = self.tap(outs0, logits0, t), self.tap(outs1, logits1, t)
+            return torch.cat([a, b], dim=1) if self.concatenate else a - b
+        pooled = [block(joined(t)).mean(dim=(2, 3, 4)) for block, t in zip(self.fusion, self.hp["fusion_taps"])]
         return logits0, logits1, self.head(torch.cat(pooled, dim=1))
 
     def forward(self, x0, x1):

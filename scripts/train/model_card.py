@@ -28,7 +28,8 @@ pair, whether the follow-up shows a response (complete or partial volumetric res
   {data['validation']['subjects']} further subjects (seed {data['validation']['seed']}), never trained on.
 - Preprocessing (as `oncotrack` applies it before the network): `{pre}`
 - Architecture hyper-parameters: `{hp}`
-- Training: `{train}` — {training['steps']} steps, {training['train_seconds'] / 60:.0f} min on
+- Training: `{train}` — {config['train']['segmentation_steps']} segmentation then {config['train']['response_steps']} response steps,
+  {training['train_seconds'] / 60:.0f} min on
   {training['threads']} CPU threads (PyTorch {training['torch']}), commit {training['commit']}.
 - Reproduce: `bash scripts/train/reproduce.sh` (data generation, `oncotrack model prepare`, training, export).
 

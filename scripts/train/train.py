@@ -5,14 +5,15 @@ python3-torch, numpy and scipy; CPU only.
 
     /usr/bin/python3 scripts/train/train.py --config scripts/train/config.json \
         --train DIR --train-truth DIR/truth.json --val DIR --val-truth DIR/truth.json \
-        --out data/models/NAME.safetensors
+        --out data/models/NAME.safetensors [--checkpoint WORK/segmentation.pt]
 
-Samples are pairs (baseline, follow-up resampled into the baseline's grid) cropped to the model's input size
-at the same place: half of them centred on the union of both timepoints' tumours (with jitter) and used for
-the response loss too, the others centred on a tumour voxel or anywhere, for segmentation only. Flips along
-x and y and a small intensity scale/shift are the augmentations. Loss per timepoint: soft Dice + binary cross
-entropy against the tumour fraction (as in Jin et al.); plus `response_weight` × binary cross entropy of the
-response probability against truth.json's "responder". Adam with warm-up and cosine decay, fixed seeds.
+Two phases. (1) Segmentation: pairs (baseline, follow-up resampled into the baseline's grid) cropped to the
+model's input size at the same place — a `response_fraction` of them centred on the union of both timepoints'
+tumours (with jitter), the others on a tumour voxel or anywhere; loss per timepoint soft Dice + binary cross
+entropy against the tumour fraction (as in Jin et al.). (2) Response: the branches frozen, the fusion blocks and
+head trained with binary cross entropy against truth.json's "responder" on crops centred on the tumours' union.
+Flips along x and y and a small intensity scale/shift are the augmentations. Adam with warm-up and cosine decay
+per phase, fixed seeds. `--checkpoint F` keeps the phase-1 weights, so the response phase can be re-run alone.
 
 Validation mirrors inference: sliding windows of the input size (step 0.5, Gaussian weights σ = 1/8 of the
 tile) over each held-out timepoint's whole preprocessed volume, Dice of probability >= threshold against the
@@ -245,12 +246,55 @@ def git_commit():
         return "unknown"
 
 
-def learning_rate(step, cfg):
+def learning_rate(step, steps, lr, cfg):
     warm = cfg["warmup_steps"]
     if step < warm:
-        return cfg["lr"] * (step + 1) / warm
-    t = (step - warm) / max(1, cfg["steps"] - warm)
-    return cfg["lr"] * (cfg["final_lr_fraction"] + (1 - cfg["final_lr_fraction"]) * 0.5 * (1 + math.cos(math.pi * t)))
+        return lr * (step + 1) / warm
+    t = (step - warm) / max(1, steps - warm)
+    return lr * (cfg["final_lr_fraction"] + (1 - cfg["final_lr_fraction"]) * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+def run_phase(name, model, parameters, steps, lr, batches, loss_of, cfg):
+    """Adam with warm-up and cosine decay over `steps` batches from `batches()`; logs the running loss."""
+    optimiser = torch.optim.Adam(parameters, lr=lr, weight_decay=cfg["weight_decay"])
+    started, running = time.time(), []
+    for step in range(steps):
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(step, steps, lr, cfg)
+        loss = loss_of(model, *batches())
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        running.append(float(loss))
+        if (step + 1) % cfg["log_every"] == 0:
+            print(f"{name} step {step + 1}/{steps}  loss {np.mean(running):.4f}  "
+                  f"{(time.time() - started) / (step + 1):.2f} s/step", file=sys.stderr, flush=True)
+            running = []
+
+
+def train_segmentation(model, pairs, size, cfg, rng):
+    """Phase 1: soft Dice + BCE on both timepoints of every sampled pair; the response head is not used."""
+    def loss_of(m, x0, x1, t0, t1, _label, _use):
+        logits0, logits1, _ = m.logits(x0, x1)
+        return segmentation_loss(logits0, t0) + segmentation_loss(logits1, t1)
+    run_phase("segmentation", model, model.parameters(), cfg["segmentation_steps"], cfg["lr"],
+              lambda: sample_batch(rng, pairs, size, cfg["batch"], cfg), loss_of, cfg)
+
+
+def train_response(model, pairs, size, cfg, rng):
+    """Phase 2: the segmentation branches frozen, the fusion blocks and head trained with binary cross entropy
+    on crops centred on the union of both timepoints' tumours (as `oncotrack predict` crops)."""
+    response_cfg = dict(cfg, response_fraction=1.0)
+    trainable = [p for name, p in model.named_parameters() if not name.startswith("branch")]
+    for name, p in model.named_parameters():
+        p.requires_grad_(not name.startswith("branch"))
+
+    def loss_of(m, x0, x1, _t0, _t1, label, _use):
+        return F.binary_cross_entropy_with_logits(m.logits(x0, x1)[2], label)
+    run_phase("response", model, trainable, cfg["response_steps"], cfg["response_lr"],
+              lambda: sample_batch(rng, pairs, size, cfg["batch"], response_cfg), loss_of, cfg)
+    for p in model.parameters():
+        p.requires_grad_(True)
 
 
 def main():
@@ -261,12 +305,14 @@ def main():
     parser.add_argument("--val", required=True)
     parser.add_argument("--val-truth", required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--steps", type=int, help="override the config's step count (quick checks)")
+    parser.add_argument("--checkpoint", help="segmentation-phase weights: loaded when the file exists (that phase is "
+                        "then skipped), else written after it")
+    parser.add_argument("--steps", type=int, help="override both phases' step counts (quick checks)")
     args = parser.parse_args()
     config = json.load(open(args.config))
     hp, pre, cfg = config["hparams"], config["preprocessing"], dict(config["train"])
     if args.steps:
-        cfg["steps"] = args.steps
+        cfg["segmentation_steps"] = cfg["response_steps"] = args.steps
         config["train"] = cfg  # the record says what ran
     torch.set_num_threads(cfg["threads"])
     torch.manual_seed(cfg["seed"])
@@ -279,33 +325,24 @@ def main():
 
     model = reference.MultitaskUNet3D(hp)
     use_fast_convolutions(model)
-    optimiser = torch.optim.Adam(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     size = hp["input_size"]
     train_start = time.time()
-    running = []
-    for step in range(cfg["steps"]):
-        for group in optimiser.param_groups:
-            group["lr"] = learning_rate(step, cfg)
-        x0, x1, t0, t1, label, use_response = sample_batch(rng, train_pairs, size, cfg["batch"], cfg)
-        logits0, logits1, response = model.logits(x0, x1)
-        seg = segmentation_loss(logits0, t0) + segmentation_loss(logits1, t1)
-        resp = (F.binary_cross_entropy_with_logits(response, label, reduction="none") * use_response).sum() / \
-            use_response.sum().clamp(min=1)
-        loss = seg + cfg["response_weight"] * resp
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        running.append((float(seg), float(resp)))
-        if (step + 1) % cfg["log_every"] == 0:
-            s, r = np.mean(running, 0)
-            running = []
-            print(f"step {step + 1}/{cfg['steps']}  seg {s:.4f}  response {r:.4f}  "
-                  f"{(time.time() - train_start) / (step + 1):.2f} s/step", file=sys.stderr, flush=True)
+    if args.checkpoint and os.path.exists(args.checkpoint):
+        branches = torch.load(args.checkpoint)
+        model.load_state_dict(branches, strict=False)
+        print(f"segmentation phase loaded from {args.checkpoint}", file=sys.stderr)
+    else:
+        train_segmentation(model, train_pairs, size, cfg, rng)
+        if args.checkpoint:
+            torch.save({k: v for k, v in model.state_dict().items() if k.startswith("branch")}, args.checkpoint)
+    seg_seconds = time.time() - train_start
+    train_response(model, train_pairs, size, cfg, rng)
     train_seconds = time.time() - train_start
     metrics = evaluate(model, val_pairs, hp, pre)
     print(json.dumps({k: v for k, v in metrics.items() if k != "per_case"}), file=sys.stderr)
     training = {
-        "commit": git_commit(), "config": config, "steps": cfg["steps"], "train_seconds": round(train_seconds),
+        "commit": git_commit(), "config": config, "train_seconds": round(train_seconds),
+        "segmentation_seconds": round(seg_seconds),
         "threads": cfg["threads"], "torch": torch.__version__,
         "data": {"train": {"dir": os.path.basename(os.path.normpath(args.train)), "pairs": len(train_pairs)},
                  "validation": {"dir": os.path.basename(os.path.normpath(args.val)), "pairs": len(val_pairs)},

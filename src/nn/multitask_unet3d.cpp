@@ -21,6 +21,8 @@ std::int64_t tap_level(const std::string& tap, std::int64_t depth) {
   return -1;
 }
 
+bool is_segmentation_tap(const std::string& tap) { return tap == "segmentation" || tap == "probability"; }
+
 }  // namespace
 
 UnetHparams UnetHparams::from_json(const nlohmann::json& j) {
@@ -64,13 +66,20 @@ UnetHparams UnetHparams::from_json(const nlohmann::json& j) {
   hp.fusion_taps.clear();
   for (const auto& t : taps) {
     const std::string name = t.is_string() ? t.get<std::string>() : t.dump();
-    if (!t.is_string() || (name != "segmentation" && tap_level(name, hp.depth) < 0))
-      throw NnError(
-          "unknown fusion tap", what,
-          "\"level<k>\" with k < " + std::to_string(hp.depth) + ", \"bottleneck\" or \"segmentation\"", name);
+    if (!t.is_string() || (!is_segmentation_tap(name) && tap_level(name, hp.depth) < 0))
+      throw NnError("unknown fusion tap", what,
+                    "\"level<k>\" with k < " + std::to_string(hp.depth) +
+                        ", \"bottleneck\", \"segmentation\" or \"probability\"",
+                    name);
     hp.fusion_taps.push_back(name);
   }
   hp.fusion_filters = f.integer("fusion_filters", 1);
+  if (j.contains("fusion")) {
+    const std::string fusion = f.string("fusion");
+    if (fusion != "difference" && fusion != "concatenation")
+      throw NnError("unknown fusion", what, "\"difference\" or \"concatenation\"", "\"" + fusion + "\"");
+    hp.fusion_concatenates = fusion == "concatenation";
+  }
   f.finish();
   return hp;
 }
@@ -87,7 +96,8 @@ nlohmann::json UnetHparams::to_json() const {
           {"padding", padding == Padding::kTfSame ? "tf_same" : "symmetric"},
           {"shared_branches", shared_branches},
           {"fusion_taps", fusion_taps},
-          {"fusion_filters", fusion_filters}};
+          {"fusion_filters", fusion_filters},
+          {"fusion", fusion_concatenates ? "concatenation" : "difference"}};
 }
 
 namespace {
@@ -105,7 +115,7 @@ std::vector<std::string> branch_prefixes(const UnetHparams& hp) {
 }
 
 std::int64_t tap_channels(const UnetHparams& hp, const std::string& tap) {
-  return tap == "segmentation" ? hp.n_labels : hp.filters(tap_level(tap, hp.depth));
+  return is_segmentation_tap(tap) ? hp.n_labels : hp.filters(tap_level(tap, hp.depth));
 }
 
 }  // namespace
@@ -131,8 +141,16 @@ TensorTable unet_tensor_table(const UnetHparams& hp) {
       }
     }
   }
-  for (std::size_t m = 0; m < hp.fusion_taps.size(); ++m)
-    add_block(t, "fusion." + std::to_string(m), tap_channels(hp, hp.fusion_taps[m]), hp.fusion_filters, 3);
+  for (std::size_t m = 0; m < hp.fusion_taps.size(); ++m) {
+    const std::string p = "fusion." + std::to_string(m);
+    const std::int64_t c = tap_channels(hp, hp.fusion_taps[m]);
+    if (hp.fusion_concatenates) {
+      t.emplace_back(p + ".conv.weight", Shape{hp.fusion_filters, 2 * c, 3, 3, 3});
+      t.emplace_back(p + ".conv.bias", Shape{hp.fusion_filters});
+    } else {
+      add_block(t, p, c, hp.fusion_filters, 3);
+    }
+  }
   const auto features = hp.fusion_filters * static_cast<std::int64_t>(hp.fusion_taps.size());
   t.emplace_back("head.weight", Shape{1, features});
   t.emplace_back("head.bias", Shape{1});
@@ -231,12 +249,24 @@ struct MultitaskUnet3d::Branch {
 };
 
 struct MultitaskUnet3d::Fusion {
-  std::vector<ConvBlock> blocks;
+  std::vector<ConvBlock> blocks;  // "difference"
+  std::vector<Conv3d> convs;      // "concatenation"
   Dense head;
   Fusion(const UnetHparams& hp, const SafetensorsFile& w)
       : head(w.tensor("head.weight"), w.tensor("head.bias")) {
-    for (std::size_t m = 0; m < hp.fusion_taps.size(); ++m)
-      blocks.emplace_back(w, "fusion." + std::to_string(m), 1, hp.padding);
+    for (std::size_t m = 0; m < hp.fusion_taps.size(); ++m) {
+      const std::string p = "fusion." + std::to_string(m);
+      if (hp.fusion_concatenates)
+        convs.emplace_back(w.tensor(p + ".conv.weight"), w.tensor(p + ".conv.bias"), 1, hp.padding);
+      else
+        blocks.emplace_back(w, p, 1, hp.padding);
+    }
+  }
+  // g_m before pooling, from tap m of the baseline (a) and follow-up (c).
+  Tensor features(std::size_t m, const Tensor& a, const Tensor& c, const UnetHparams& hp, Exec& exec) const {
+    const Activation act = Activation::leaky_relu(hp.leaky_relu_alpha);
+    if (hp.fusion_concatenates) return convs[m].forward_concat(a, c, exec, act);
+    return blocks[m].forward(subtract(a, c, exec), exec, hp.norm_eps, act);
   }
 };
 
@@ -290,25 +320,28 @@ MultitaskUnet3d::PairOutput MultitaskUnet3d::forward_pair(const Tensor& x0, cons
   const Branch& b0 = *branches_.front();
   const Branch& b1 = *branches_.back();
   Branch::Outputs o0 = b0.forward(hp_, x0, exec), o1 = b1.forward(hp_, x1, exec);
-  const Activation act = Activation::leaky_relu(hp_.leaky_relu_alpha);
+  // sigmoid(logits): the "probability" tap and the segmentation outputs (owning copies: the logits may be
+  // arena views, and the "segmentation" tap still needs them).
+  Tensor p0(o0.logits.shape(), std::vector<float>(o0.logits.begin(), o0.logits.end()));
+  Tensor p1(o1.logits.shape(), std::vector<float>(o1.logits.begin(), o1.logits.end()));
+  activate(p0, Activation::sigmoid(), exec.pool);
+  activate(p1, Activation::sigmoid(), exec.pool);
   std::vector<Tensor> pooled;
   for (std::size_t m = 0; m < hp_.fusion_taps.size(); ++m) {
     const std::string& tap = hp_.fusion_taps[m];
-    const std::int64_t level = tap == "segmentation" ? -1 : tap_level(tap, hp_.depth);
-    const Tensor& a = level < 0 ? o0.logits : o0.levels[static_cast<std::size_t>(level)];
-    const Tensor& c = level < 0 ? o1.logits : o1.levels[static_cast<std::size_t>(level)];
-    const Tensor diff = subtract(a, c, exec);
-    pooled.push_back(global_avg_pool(fusion_->blocks[m].forward(diff, exec, hp_.norm_eps, act), exec));
+    const bool probability = tap == "probability";
+    const std::int64_t level = is_segmentation_tap(tap) ? -1 : tap_level(tap, hp_.depth);
+    const Tensor& a = probability ? p0 : level < 0 ? o0.logits : o0.levels[static_cast<std::size_t>(level)];
+    const Tensor& c = probability ? p1 : level < 0 ? o1.logits : o1.levels[static_cast<std::size_t>(level)];
+    pooled.push_back(global_avg_pool(fusion_->features(m, a, c, hp_, exec), exec));
   }
   std::vector<const Tensor*> parts;
   for (const Tensor& p : pooled) parts.push_back(&p);
   // [N,F] tensors concatenate along axis 1 like channels.
   PairOutput out;
   out.probability = fusion_->head.forward(concat_channels(parts, exec), exec, Activation::sigmoid());
-  activate(o0.logits, Activation::sigmoid(), exec.pool);
-  activate(o1.logits, Activation::sigmoid(), exec.pool);
-  out.segmentation0 = o0.logits;
-  out.segmentation1 = o1.logits;
+  out.segmentation0 = std::move(p0);
+  out.segmentation1 = std::move(p1);
   return out;
 }
 

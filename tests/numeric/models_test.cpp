@@ -82,7 +82,7 @@ TEST_P(SmallUnet, MatchesPyTorch) {
 
 INSTANTIATE_TEST_SUITE_P(Models, SmallUnet,
                          ::testing::Values("unet_small_separate", "unet_small_separate_bf16",
-                                           "unet_small_shared"));
+                                           "unet_small_shared", "unet_small_concat"));
 
 TEST(Mlp, MatchesPyTorchInF32AndF16Storage) {
   for (const std::string name : {"mlp_small", "mlp_small_f16"}) {

@@ -9,7 +9,8 @@
 //   by 2^(depth-1)), n_labels (>= 1), segmentation_levels (1..depth-1), leaky_relu_alpha, norm_eps (> 0),
 //   padding ("tf_same" | "symmetric": the stride-2 convolutions; Keras models are "tf_same"),
 //   shared_branches (bool), fusion_taps (non-empty list of "level<k>" (0 <= k < depth), "bottleneck",
-//   "segmentation"), fusion_filters (>= 1).
+//   "segmentation", "probability"), fusion_filters (>= 1); optional: fusion ("difference", the default, or
+//   "concatenation").
 // Filters at level i: f_i = base_filters·2^i. ConvBlock(p) = conv (bias) → InstanceNorm (affine, norm_eps) →
 // LeakyReLU(alpha); tensors <p>.conv.weight/bias, <p>.norm.weight/bias.
 // Branch (prefix "branch." when shared, else "branch0." baseline / "branch1." follow-up):
@@ -20,8 +21,14 @@
 //     for j < segmentation_levels: s_j = seg.{j} (plain k1 conv f_j→n_labels, with bias)
 //   logits = s_{L-1}, then for j = L-2..0: logits = nearest×2(logits) + s_j; segmentation = sigmoid(logits).
 // Response: for tap m (fusion_taps order; "level<k>" = out_k, "bottleneck" = out_{depth-1}, "segmentation" =
-//   logits): g_m = global_avg_pool(fusion.{m}(tap(baseline) − tap(follow-up))) [N,fusion_filters];
-//   probability = sigmoid(head(concat(g_0, g_1, …))), head.weight [1, fusion_filters·taps], head.bias [1].
+//   logits, "probability" = sigmoid(logits)), with C_m the tap's channels:
+//   fusion "difference":    g_m = global_avg_pool(fusion.{m}(tap(baseline) − tap(follow-up))), fusion.{m} a
+//                           ConvBlock (k3, C_m→fusion_filters);
+//   fusion "concatenation": g_m = global_avg_pool(LeakyReLU(fusion.{m}.conv(concat(tap(baseline),
+//                           tap(follow-up))))), conv k3 2C_m→fusion_filters with bias and no norm (the pooled
+//                           features keep magnitudes such as the tumour volume of each timepoint);
+//   [N,fusion_filters] each; probability = sigmoid(head(concat(g_0, g_1, …))), head.weight
+//   [1, fusion_filters·taps], head.bias [1].
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -41,6 +48,7 @@ struct UnetHparams {
   bool shared_branches = false;
   std::vector<std::string> fusion_taps{"level2", "bottleneck", "segmentation"};
   std::int64_t fusion_filters = 32;
+  bool fusion_concatenates = false;  // "fusion": "concatenation"
 
   static UnetHparams from_json(const nlohmann::json& j);  // throws NnError naming the key
   nlohmann::json to_json() const;

@@ -2,6 +2,8 @@
 // full-size configuration of Jin et al. having exactly PyTorch's parameter count.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "oncotrack/nn/error.h"
 #include "oncotrack/nn/mlp.h"
 #include "oncotrack/nn/model_file.h"
@@ -66,6 +68,28 @@ TEST(UnetHparams, ValuesAreChecked) {
   j = full_unet();
   j["base_filters"] = "16";
   EXPECT_NE(nn_error_of([&] { UnetHparams::from_json(j); }).find("base_filters"), std::string::npos);
+}
+
+TEST(UnetHparams, ConcatenationFusionHasUnnormalisedConvsOverBothTimepointsTaps) {
+  auto j = full_unet();
+  j["fusion"] = "concatenation";
+  j["fusion_taps"] = {"level2", "probability"};
+  const UnetHparams hp = UnetHparams::from_json(j);
+  EXPECT_TRUE(hp.fusion_concatenates);
+  EXPECT_EQ(hp.to_json().at("fusion"), "concatenation");
+  const TensorTable t = tensor_table("multitask_unet3d", j);
+  std::map<std::string, Shape> by_name(t.begin(), t.end());
+  EXPECT_EQ(by_name.at("fusion.0.conv.weight"), (Shape{32, 2 * 64, 3, 3, 3}));  // level2: 64 channels each
+  EXPECT_EQ(by_name.at("fusion.1.conv.weight"), (Shape{32, 2, 3, 3, 3}));       // probability: n_labels each
+  EXPECT_EQ(by_name.count("fusion.0.norm.weight"), 0u);
+  EXPECT_EQ(by_name.at("head.weight"), (Shape{1, 64}));
+  j["fusion"] = "sum";
+  EXPECT_NE(nn_error_of([&] { UnetHparams::from_json(j); }).find("unknown fusion"), std::string::npos);
+  j.erase("fusion");  // optional: the default is "difference", with norm
+  EXPECT_FALSE(UnetHparams::from_json(j).fusion_concatenates);
+  const TensorTable d = tensor_table("multitask_unet3d", j);
+  const std::map<std::string, Shape> difference(d.begin(), d.end());
+  EXPECT_EQ(difference.at("fusion.0.norm.weight"), (Shape{32}));
 }
 
 TEST(Architectures, UnknownArchitecturesAreRefusedListingTheKnownOnes) {
