@@ -1,14 +1,19 @@
-// `oncotrack run INPUT --out DIR`: the whole pipeline for every subject; `oncotrack register INPUT --out
-// DIR`: the same inputs through loading and registration only.
+// `oncotrack run INPUT --out DIR`: the whole pipeline for every subject (with the bundled default model
+// unless
+// --model FILE or --no-model); `oncotrack register INPUT --out DIR`: the same inputs through loading and
+// registration only; `oncotrack predict INPUT --out DIR`: through segmentation, registration and the response
+// prediction. The model is loaded once for all subjects.
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "commands.h"
 #include "oncotrack/io/cohort.h"
 #include "oncotrack/pipeline/run.h"
+#include "oncotrack/pipeline/segmentation.h"
 #include "oncotrack/registration/register.h"
 
 namespace oncotrack::cli {
@@ -30,7 +35,10 @@ struct RunCommandOptions {
   std::string config_file;
   std::string bids_masks;
   std::vector<std::string> participants;
-  bool register_only = false;
+  std::string model;
+  bool no_model = false;
+  std::string tumor_source = "auto";
+  pipeline::RunOptions::Stage stage = pipeline::RunOptions::Stage::kAll;
 };
 
 int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
@@ -40,8 +48,15 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
   const io::Cohort cohort = io::load_cohort(o.input, co);
   pipeline::RunOptions ro;
   ro.out_dir = o.out_dir;
-  ro.register_only = o.register_only;
+  ro.stage = o.stage;
   if (!o.config_file.empty()) ro.config = pipeline::load_config(o.config_file);
+  std::optional<pipeline::LoadedModel> model;
+  if (o.stage != pipeline::RunOptions::Stage::kRegistration && !o.no_model) {
+    model = pipeline::load_model(o.model.empty() ? default_model_path() : o.model);
+    spdlog::info("model {} ({})", model->name, model->sha256.substr(0, 12));
+    ro.model = &*model;
+  }
+  ro.tumor_source = o.tumor_source;
   ro.threads = g.resolved_threads();
   registration::set_itk_threads(static_cast<unsigned>(ro.threads));
   ro.force = g.force;
@@ -79,13 +94,19 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
   return failed == 0 ? kExitOk : kExitSomeFailed;
 }
 
-void add_subcommand(CLI::App& app, const GlobalOptions& global, Action& action, bool register_only) {
+using Stage = pipeline::RunOptions::Stage;
+
+void add_subcommand(CLI::App& app, const GlobalOptions& global, Action& action, Stage stage) {
   auto opts = std::make_shared<RunCommandOptions>();
-  opts->register_only = register_only;
-  CLI::App* cmd = register_only
+  opts->stage = stage;
+  CLI::App* cmd = stage == Stage::kRegistration
                       ? app.add_subcommand("register",
-                                           "Register every follow-up to its baseline (transform files "
-                                           "and sub-<id>_registration.json), nothing else")
+                                           "Register every follow-up to its baseline (transform files and "
+                                           "sub-<id>_registration.json), nothing else")
+                  : stage == Stage::kPrediction
+                      ? app.add_subcommand("predict",
+                                           "Segment, register and predict the response of every follow-up "
+                                           "(sub-<id>_prediction.json, masks, transforms)")
                       : app.add_subcommand("run", "Run the whole pipeline for every subject of a cohort");
   cmd->add_option("input", opts->input, "Manifest (.csv, .tsv, .json) or BIDS root")->required();
   cmd->add_option("-o,--out", opts->out_dir, "Output folder (BIDS-derivatives layout)")->required();
@@ -93,17 +114,31 @@ void add_subcommand(CLI::App& app, const GlobalOptions& global, Action& action, 
   cmd->add_option("--masks", opts->bids_masks, "BIDS derivatives folder with *_desc-tumor_mask.nii.gz")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--participant-label", opts->participants, "BIDS: only these subjects");
+  if (stage != Stage::kRegistration) {
+    cmd->add_option("--model", opts->model, "Network weights file (default: the bundled model)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--tumor-source", opts->tumor_source,
+                    "Masks measured: auto (the manifest's where given, else the model's), mask, model")
+        ->check(CLI::IsMember({"auto", "mask", "model"}));
+  }
+  if (stage == Stage::kAll)
+    cmd->add_flag("--no-model", opts->no_model, "No network: measure the manifest's masks only")
+        ->excludes("--model");
   cmd->callback([&action, &global, opts] { action = [&global, opts] { return run_run(*opts, global); }; });
 }
 
 }  // namespace
 
 void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
-  add_subcommand(app, global, action, false);
+  add_subcommand(app, global, action, Stage::kAll);
+}
+
+void setup_predict(CLI::App& app, const GlobalOptions& global, Action& action) {
+  add_subcommand(app, global, action, Stage::kPrediction);
 }
 
 void setup_register(CLI::App& app, const GlobalOptions& global, Action& action) {
-  add_subcommand(app, global, action, true);
+  add_subcommand(app, global, action, Stage::kRegistration);
 }
 
 }  // namespace oncotrack::cli

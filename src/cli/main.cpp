@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   setup_synth(app, global, action);
   setup_model(app, global, action);
   setup_segment(app, global, action);
+  setup_predict(app, global, action);
   setup_evaluate(app, global, action);
 
   try {

@@ -29,6 +29,15 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
+json overlap_json(const analysis::OverlapMetrics& m) {
+  return {{"dice", m.dice},
+          {"hd95_mm", optional_number(m.hd95_mm)},
+          {"predicted_ml", m.predicted_ml},
+          {"reference_ml", m.reference_ml},
+          {"volume_error_ml", m.volume_error_ml},
+          {"volume_error_pct", optional_number(m.volume_error_pct)}};
+}
+
 json evaluate_masks(const fs::path& predictions, const io::Cohort& reference) {
   if (!reference.problems.empty())
     throw Error(reference.problems.front().describe(), reference.input, "", "",
@@ -58,14 +67,9 @@ json evaluate_masks(const fs::path& predictions, const io::Cohort& reference) {
                       describe_geometry(tp.mask->geometry), describe_geometry(predicted.geometry));
         predicted.geometry = tp.mask->geometry;
         const analysis::OverlapMetrics m = analysis::compare_masks(predicted, *tp.mask);
-        cases.push_back({{"subject", s.id},
-                         {"timepoint", tp.entry->id},
-                         {"dice", m.dice},
-                         {"hd95_mm", optional_number(m.hd95_mm)},
-                         {"predicted_ml", m.predicted_ml},
-                         {"reference_ml", m.reference_ml},
-                         {"volume_error_ml", m.volume_error_ml},
-                         {"volume_error_pct", optional_number(m.volume_error_pct)}});
+        json row{{"subject", s.id}, {"timepoint", tp.entry->id}};
+        row.update(overlap_json(m));
+        cases.push_back(std::move(row));
         dices.push_back(m.dice);
         if (m.hd95_mm) hd95s.push_back(*m.hd95_mm);
         if (m.volume_error_pct) volume_errors.push_back(std::abs(*m.volume_error_pct));

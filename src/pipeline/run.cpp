@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "lesion_frames.h"
+#include "model_stage.h"
 #include "oncotrack/analysis/lesions.h"
 #include "oncotrack/analysis/response.h"
 #include "oncotrack/core/atomic_file.h"
@@ -45,16 +46,31 @@ report::Failure input_failure(const std::vector<io::Problem>& problems) {
   return f;
 }
 
+fs::path result_path(const RunOptions& options, const std::string& subject) {
+  switch (options.stage) {
+    case RunOptions::Stage::kRegistration:
+      return registration_report_path(options.out_dir, subject);
+    case RunOptions::Stage::kPrediction:
+      return prediction_report_path(options.out_dir, subject);
+    case RunOptions::Stage::kAll:
+      break;
+  }
+  return report_path(options.out_dir, subject);
+}
+
 // Runs one subject; returns its outcome. Never throws for bad input; internal errors become failures too, so
 // one subject can never take the batch down.
-SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& options) {
+SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& options, int nn_threads) {
   report::Provenance prov;
   prov.command_line = options.command_line;
   prov.config = config_to_json(options.config);
   prov.threads = options.threads;
   prov.started_at = report::utc_now_iso();
-  const fs::path report_file = options.register_only ? registration_report_path(options.out_dir, subject.id)
-                                                     : report_path(options.out_dir, subject.id);
+  if (options.model)
+    prov.model = {{"name", options.model->name},
+                  {"sha256", options.model->sha256},
+                  {"path", options.model->path.string()}};
+  const fs::path report_file = result_path(options, subject.id);
   const fs::path error_file = error_path(options.out_dir, subject.id);
   auto fail = [&](const report::Failure& f) {
     prov.finished_at = report::utc_now_iso();
@@ -70,8 +86,21 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     clock.end("load");
     if (!problems.empty()) return fail(input_failure(problems));
 
+    // Response is assessed from the baseline on; pre-baseline timepoints are measured but not compared.
+    std::size_t base = 0;
+    while (base < loaded.timepoints.size() && loaded.timepoints[base].entry->role != "baseline") ++base;
+    ONCOTRACK_ASSERT(base < loaded.timepoints.size(), "a validated subject has a baseline");
     report::SubjectAnalysis a;
     a.loaded = &loaded;
+    std::optional<nn::ThreadPool> pool;
+    std::vector<TimepointSegmentation> segmentations;
+    const bool use_model = options.model && options.stage != RunOptions::Stage::kRegistration;
+    if (use_model) {
+      pool.emplace(nn_threads);
+      segmentations =
+          segment_and_select(loaded, base, *options.model, options.tumor_source, options.out_dir, *pool, a);
+      clock.end("segment");
+    }
     std::vector<std::string> ids;
     for (const auto& tp : loaded.timepoints) {
       ids.push_back(tp.entry->id);
@@ -81,22 +110,25 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
         a.tumors.emplace_back();
     }
     clock.end("measure");
-    // Response is assessed from the baseline on; pre-baseline timepoints are measured but not compared.
-    std::size_t base = 0;
-    while (base < loaded.timepoints.size() && loaded.timepoints[base].entry->role != "baseline") ++base;
-    ONCOTRACK_ASSERT(base < loaded.timepoints.size(), "a validated subject has a baseline");
     SubjectRegistrations regs = register_subject(loaded, base, options.config, report_file.parent_path());
     a.registrations = std::move(regs.per_timepoint);
     a.not_registered = std::move(regs.not_registered);
     a.preprocessing = std::move(regs.preprocessing);
     clock.end("preprocess+register");
-    if (options.register_only) {
+    // Builds the result document once everything else is done (it records the finishing time) and writes it.
+    auto finish = [&](nlohmann::json (*build)(const report::SubjectAnalysis&, const report::Provenance&)) {
       prov.finished_at = report::utc_now_iso();
       std::error_code ec;
       fs::remove(error_file, ec);
-      write_text_atomically(report_file, report::registration_report(a, prov).dump(2) + "\n");
-      return {subject.id, true, false, "", report_file};
+      write_text_atomically(report_file, build(a, prov).dump(2) + "\n");
+      return SubjectOutcome{subject.id, true, false, "", report_file};
+    };
+    if (options.stage == RunOptions::Stage::kRegistration) return finish(report::registration_report);
+    if (use_model) {
+      predict_follow_ups(loaded, base, *options.model, segmentations, *pool, a);
+      clock.end("predict");
     }
+    if (options.stage == RunOptions::Stage::kPrediction) return finish(report::prediction_report);
     match_in_baseline_frame(a, base, regs.reference, ids, options.config.analysis);
     std::vector<analysis::TimepointMeasurement> series;
     for (std::size_t t = base; t < a.tumors.size(); ++t)
@@ -104,12 +136,7 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     a.responses = analysis::assess_response(series, options.config.analysis);
     clock.end("response");
 
-    prov.finished_at = report::utc_now_iso();
-    const std::string text = report::subject_report(a, prov).dump(2) + "\n";
-    std::error_code ec;
-    fs::remove(error_file, ec);
-    write_text_atomically(report_file, text);
-    return {subject.id, true, false, "", report_file};
+    return finish(report::subject_report);
   } catch (const Error& e) {
     report::Failure f{"measure", e.what(), e.file(), e.hint(), {}};
     return fail(f);
@@ -130,11 +157,17 @@ fs::path registration_report_path(const fs::path& out_dir, const std::string& su
   return out_dir / ("sub-" + subject) / ("sub-" + subject + "_registration.json");
 }
 
+fs::path prediction_report_path(const fs::path& out_dir, const std::string& subject) {
+  return out_dir / ("sub-" + subject) / ("sub-" + subject + "_prediction.json");
+}
+
 fs::path error_path(const fs::path& out_dir, const std::string& subject) {
   return out_dir / ("sub-" + subject) / "error.json";
 }
 
 std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOptions& options) {
+  if (options.stage == RunOptions::Stage::kPrediction && !options.model)
+    throw Error("response prediction needs a network model", "", "a model", "none");
   if (!cohort.problems.empty()) {
     Error e(cohort.problems.front().describe(), cohort.input, "", "",
             "run `oncotrack validate " + cohort.input + "` to list every problem");
@@ -142,8 +175,7 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
   }
   if (!options.force) {
     for (const auto& s : cohort.subjects) {
-      const fs::path result = options.register_only ? registration_report_path(options.out_dir, s.id)
-                                                    : report_path(options.out_dir, s.id);
+      const fs::path result = result_path(options, s.id);
       for (const fs::path& p : {result, error_path(options.out_dir, s.id)})
         if (fs::exists(p))
           throw Error("results already exist", p.string(), "an empty output folder", "an earlier result",
@@ -164,6 +196,7 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
     options.progress(ev);
   };
   const int n = std::max(1, std::min<int>(options.threads, static_cast<int>(cohort.subjects.size())));
+  const int nn_threads = std::max(1, options.threads / n);
   auto worker = [&] {
     for (std::size_t i = next++; i < cohort.subjects.size(); i = next++) {
       const auto& s = cohort.subjects[i];
@@ -173,7 +206,7 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
       }
       notify({s.id, "started", "", done.load(), 0});
       try {
-        outcomes[i] = run_subject(s, options);
+        outcomes[i] = run_subject(s, options, nn_threads);
       } catch (const std::exception& e) {  // even error.json could not be written (disk full, permissions)
         outcomes[i] = {s.id, false, false, std::string("could not write results: ") + e.what(), {}};
       }

@@ -12,36 +12,45 @@ fs::path segmentation_report_path(const fs::path& out_dir, const std::string& su
   return out_dir / ("sub-" + subject) / ("sub-" + subject + "_segmentation.json");
 }
 
-std::vector<TimepointSegmentation> segment_subject(const io::LoadedSubject& subject, std::size_t baseline,
-                                                   const LoadedModel& model, const fs::path& out_dir,
-                                                   nn::ThreadPool& pool) {
+std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& subject, std::size_t baseline,
+                                                      const LoadedModel& model, const fs::path& out_dir,
+                                                      nn::ThreadPool& pool) {
   const std::string& id = subject.entry->id;
   std::vector<TimepointSegmentation> out;
-  nlohmann::json timepoints = nlohmann::json::array();
   for (std::size_t t = 0; t < subject.timepoints.size(); ++t) {
     const io::TimepointEntry& tp = *subject.timepoints[t].entry;
     const io::ImageEntry& entry = scan_of(tp, model.preprocessing.sequence, id);
     io::ReadOptions ro;
     ro.dicom_series_uid = entry.series_uid;
-    TimepointSegmentation s{tp.id,
-                            segment_scan(model, io::read_image(entry.path, ro), t == baseline ? 0 : 1, pool)};
-    const fs::path rel = fs::path("sub-" + id) / ("ses-" + tp.id);
+    TimepointSegmentation s{
+        tp.id, segment_scan(model, io::read_image(entry.path, ro), t == baseline ? 0 : 1, pool), {}};
+    const fs::path rel = fs::path("ses-" + tp.id);
     const std::string stem = "sub-" + id + "_ses-" + tp.id + "_desc-tumor_";
-    io::write_image(s.segmentation.probability, out_dir / rel / (stem + "probseg.nii.gz"));
-    io::write_mask(s.segmentation.mask, out_dir / rel / (stem + "mask.nii.gz"));
-    timepoints.push_back({{"id", tp.id},
-                          {"scan", entry.path.string()},
-                          {"probseg", (rel / (stem + "probseg.nii.gz")).string()},
-                          {"mask", (rel / (stem + "mask.nii.gz")).string()},
-                          {"volume_ml", s.segmentation.summary.at("voxels").get<double>() *
-                                            s.segmentation.mask.geometry.voxel_volume_ml()},
-                          {"segmentation", s.segmentation.summary}});
+    const fs::path subject_dir = out_dir / ("sub-" + id);
+    io::write_image(s.segmentation.probability, subject_dir / rel / (stem + "probseg.nii.gz"));
+    io::write_mask(s.segmentation.mask, subject_dir / rel / (stem + "mask.nii.gz"));
+    s.entry = {{"id", tp.id},
+               {"scan", entry.path.string()},
+               {"probseg", (rel / (stem + "probseg.nii.gz")).string()},
+               {"mask", (rel / (stem + "mask.nii.gz")).string()},
+               {"volume_ml", s.segmentation.summary.at("voxels").get<double>() *
+                                 s.segmentation.mask.geometry.voxel_volume_ml()},
+               {"segmentation", s.segmentation.summary}};
     out.push_back(std::move(s));
   }
-  const nlohmann::json report{{"subject", id},
+  return out;
+}
+
+std::vector<TimepointSegmentation> segment_subject(const io::LoadedSubject& subject, std::size_t baseline,
+                                                   const LoadedModel& model, const fs::path& out_dir,
+                                                   nn::ThreadPool& pool) {
+  std::vector<TimepointSegmentation> out = segment_timepoints(subject, baseline, model, out_dir, pool);
+  nlohmann::json timepoints = nlohmann::json::array();
+  for (const TimepointSegmentation& s : out) timepoints.push_back(s.entry);
+  const nlohmann::json report{{"subject", subject.entry->id},
                               {"model", {{"name", model.name}, {"sha256", model.sha256}}},
                               {"timepoints", timepoints}};
-  write_text_atomically(segmentation_report_path(out_dir, id), report.dump(2) + "\n");
+  write_text_atomically(segmentation_report_path(out_dir, subject.entry->id), report.dump(2) + "\n");
   return out;
 }
 

@@ -77,6 +77,7 @@ ScanSegmentation segment_scan(const LoadedModel& model, const ImageF& scan, int 
       options, pool);
 
   ScanSegmentation out;
+  out.working_image = p.image;
   out.probability = preprocess::invert(p.records, to_image(probability, p.image.geometry));
   out.mask = Mask(out.probability.geometry, 0);
   for (std::size_t v = 0; v < out.mask.voxels.size(); ++v)

@@ -51,7 +51,8 @@ json lesion_json(const analysis::Lesion& l) {
           {"touches_border", l.touches_border}};
 }
 
-json tumor_json(const analysis::TumorMeasurement& t, const std::vector<analysis::DisappearedLesion>& gone) {
+json tumor_json(const analysis::TumorMeasurement& t, const std::vector<analysis::DisappearedLesion>& gone,
+                const std::string& source) {
   json lesions = json::array();
   json warnings = json::array();
   for (const auto& l : t.lesions) {
@@ -67,7 +68,7 @@ json tumor_json(const analysis::TumorMeasurement& t, const std::vector<analysis:
          {"last_seen_timepoint", d.last_seen_timepoint},
          {"status", d.merged_into_track ? "merged" : "gone"},
          {"merged_into_track", d.merged_into_track ? json(d.merged_into_track) : json(nullptr)}});
-  return {{"source", "mask"},
+  return {{"source", source.empty() ? "mask" : source},
           {"mask_voxel_count", t.mask_voxel_count},
           {"mask_volume_ml", rounded(t.mask_volume_ml, kMlDecimals)},
           {"total_volume_ml", rounded(t.total_volume_ml, kMlDecimals)},
@@ -151,12 +152,36 @@ json provenance_json(const Provenance& p, const json& inputs) {
   for (const auto& s : p.stages)
     stages.push_back(
         {{"stage", s.stage}, {"wall_s", rounded(s.wall_s, 4)}, {"peak_rss_mb", rounded(s.peak_rss_mb, 1)}});
-  return {{"tool", "oncotrack"},        {"version", kVersion},
-          {"git_commit", kGitCommit},   {"command_line", p.command_line},
-          {"config", p.config},         {"threads", p.threads},
-          {"started_at", p.started_at}, {"finished_at", p.finished_at},
-          {"stages", stages},           {"inputs", inputs}};
+  return {{"tool", "oncotrack"},
+          {"version", kVersion},
+          {"git_commit", kGitCommit},
+          {"command_line", p.command_line},
+          {"config", p.config},
+          {"threads", p.threads},
+          {"started_at", p.started_at},
+          {"finished_at", p.finished_at},
+          {"stages", stages},
+          {"inputs", inputs},
+          {"model", p.model}};
 }
+// holder["prediction"]: the follow-up's prediction object, or null with holder["reasons"]["prediction"].
+void add_prediction_json(json& holder, const SubjectAnalysis& a, const std::string& timepoint) {
+  const auto p = a.predictions.find(timepoint);
+  if (p != a.predictions.end() && !p->second.contains("reason")) {
+    holder["prediction"] = p->second;
+    return;
+  }
+  holder["prediction"] = nullptr;
+  holder["reasons"]["prediction"] =
+      p != a.predictions.end() ? p->second.at("reason").get<std::string>() : a.no_model_reason;
+}
+
+// The "segmentation" object of timepoint t, or null with tp["reasons"]["segmentation"].
+void add_segmentation_json(json& tp, const SubjectAnalysis& a, std::size_t t) {
+  tp["segmentation"] = t < a.segmentation.size() ? a.segmentation[t] : json(nullptr);
+  if (tp["segmentation"].is_null()) tp["reasons"]["segmentation"] = a.no_model_reason;
+}
+
 }  // namespace
 
 json subject_report(const SubjectAnalysis& a, const Provenance& provenance) {
@@ -205,11 +230,15 @@ json subject_report(const SubjectAnalysis& a, const Provenance& provenance) {
       tp["reasons"]["lesion_matching_space"] = "no tumour measured at this timepoint";
     }
     if (a.tumors[t]) {
-      tp["tumor"] = tumor_json(*a.tumors[t], a.disappeared[t]);
+      tp["tumor"] =
+          tumor_json(*a.tumors[t], a.disappeared[t], t < a.tumor_source.size() ? a.tumor_source[t] : "");
     } else {
       tp["tumor"] = nullptr;
       tp["reasons"]["tumor"] = "no tumour mask was given for this timepoint";
     }
+    add_segmentation_json(tp, a, t);
+    tp["qc"] = t < a.qc.size() ? a.qc[t] : json(nullptr);
+    if (tp["qc"].is_null()) tp["reasons"]["qc"] = a.no_model_reason;
     timepoints.push_back(std::move(tp));
   }
   json responses = json::array();
@@ -219,10 +248,12 @@ json subject_report(const SubjectAnalysis& a, const Provenance& provenance) {
       criteria[c.criterion] = criterion_json(c);
       criteria[c.criterion]["criterion"] = criterion_name(c.criterion);
     }
-    responses.push_back({{"timepoint", r.timepoint},
-                         {"vs_baseline", change_json(r.vs_baseline)},
-                         {"vs_nadir", change_json(r.vs_nadir)},
-                         {"criteria", criteria}});
+    json response = {{"timepoint", r.timepoint},
+                     {"vs_baseline", change_json(r.vs_baseline)},
+                     {"vs_nadir", change_json(r.vs_nadir)},
+                     {"criteria", criteria}};
+    add_prediction_json(response, a, r.timepoint);
+    responses.push_back(std::move(response));
   }
   return {{"schema_version", kSchemaVersion},
           {"subject", s.entry->id},
@@ -247,6 +278,32 @@ json registration_report(const SubjectAnalysis& a, const Provenance& provenance)
           {"status", "ok"},
           {"provenance", provenance_json(provenance, json::array())},
           {"timepoints", timepoints}};
+}
+
+json prediction_report(const SubjectAnalysis& a, const Provenance& provenance) {
+  const io::LoadedSubject& s = *a.loaded;
+  json timepoints = json::array(), predictions = json::array();
+  std::size_t base = 0;
+  while (base < s.timepoints.size() && s.timepoints[base].entry->role != "baseline") ++base;
+  for (std::size_t t = 0; t < s.timepoints.size(); ++t) {
+    const std::string& id = s.timepoints[t].entry->id;
+    json tp = {{"id", id}, {"role", s.timepoints[t].entry->role}};
+    add_segmentation_json(tp, a, t);
+    add_registration_json(tp, t < a.registrations.size() ? a.registrations[t] : std::nullopt,
+                          t < a.not_registered.size() ? a.not_registered[t] : "registration was not run",
+                          t < a.preprocessing.size() ? a.preprocessing[t] : json(nullptr));
+    timepoints.push_back(std::move(tp));
+    if (t <= base) continue;
+    json p = {{"timepoint", id}};
+    add_prediction_json(p, a, id);
+    predictions.push_back(std::move(p));
+  }
+  return {{"schema_version", kSchemaVersion},
+          {"subject", s.entry->id},
+          {"status", "ok"},
+          {"provenance", provenance_json(provenance, json::array())},
+          {"timepoints", timepoints},
+          {"prediction", predictions}};
 }
 
 json error_report(const std::string& subject, const Failure& f, const Provenance& provenance) {

@@ -1,7 +1,9 @@
 // End-to-end: `oncotrack synth` → `oncotrack run` on the synthetic cohort, compared with its ground truth.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
+#include <iostream>
 
 #include <cmath>
 
@@ -12,6 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+constexpr double kSampleMedianDiceBar = 0.7;
 
 class SampleCohort : public ::testing::Test {
  protected:
@@ -171,6 +175,43 @@ TEST_F(SampleCohort, ExistingResultsNeedForceAndRerunsReproduce) {
   }
 }
 
+// The README's run uses the bundled model: every timepoint segmented (files written, agreement with the
+// manifest's masks, which stay the measured ones), every follow-up predicted with a label that follows the
+// threshold; on these synthetic heads the model must find the tumours (median Dice over timepoints with
+// tumour; the bar is below what the bundled model measured, see its model card).
+TEST_F(SampleCohort, TheBundledModelSegmentsEveryTimepointAndPredictsEveryFollowUp) {
+  ASSERT_EQ(run_->exit_code, 0) << run_->err;
+  std::vector<double> dice;
+  for (const auto& [id, truth] : expected_->at("subjects").items()) {
+    const json r = report(id);
+    EXPECT_EQ(r.at("provenance").at("model").at("name"), "oncotrack-t1c-brain-v1");
+    for (const auto& tp : r.at("timepoints")) {
+      EXPECT_EQ(tp.at("tumor").at("source"), "mask");
+      const json& seg = tp.at("segmentation");
+      for (const char* file : {"probseg", "mask"})
+        EXPECT_TRUE(fs::exists(out() / ("sub-" + id) / seg.at(file).get<std::string>())) << seg.at(file);
+      const json& agreement = seg.at("reference_agreement");
+      EXPECT_NEAR(agreement.at("reference_ml").get<double>(),
+                  tp.at("tumor").at("mask_volume_ml").get<double>(), 1e-3);
+      EXPECT_NEAR(agreement.at("predicted_ml").get<double>(), seg.at("volume_ml").get<double>(), 1e-9);
+      if (agreement.at("reference_ml").get<double>() > 0) dice.push_back(agreement.at("dice").get<double>());
+    }
+    for (const auto& f : r.at("response")) {
+      const json& p = f.at("prediction");
+      const double probability = p.at("probability").get<double>();
+      EXPECT_GE(probability, 0.0);
+      EXPECT_LE(probability, 1.0);
+      EXPECT_EQ(p.at("label"),
+                probability >= p.at("threshold").get<double>() ? "responder" : "non-responder");
+    }
+  }
+  ASSERT_GE(dice.size(), 8u);
+  std::sort(dice.begin(), dice.end());
+  const double median = 0.5 * (dice[(dice.size() - 1) / 2] + dice[dice.size() / 2]);
+  std::cerr << "sample cohort: median Dice " << median << " over " << dice.size() << " timepoints\n";
+  EXPECT_GE(median, kSampleMedianDiceBar);
+}
+
 TEST_F(SampleCohort, FollowUpsAreRegisteredAndLesionsMatchedInTheBaselineFrame) {
   ASSERT_EQ(run_->exit_code, 0) << run_->err;
   for (const auto& [id, truth] : expected_->at("subjects").items()) {
@@ -231,7 +272,7 @@ TEST_F(SampleCohort, RegisterAloneWritesTransformsAndASchemaValidRecord) {
 TEST_F(SampleCohort, QuietAndLogFileRouteTheLog) {
   const fs::path log = *dir_ / "run.log";
   const CliResult r = run_cli("-q --log-file " + log.string() + " --force run " + manifest().string() +
-                              " --out " + (*dir_ / "out_quiet").string());
+                              " --no-model --out " + (*dir_ / "out_quiet").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");                                                 // -q: nothing but errors on stderr
   EXPECT_NE(r.out.find("subject\tstatus\toutput"), std::string::npos);  // primary output still on stdout
@@ -251,7 +292,8 @@ TEST_F(SampleCohort, SynthIsDeterministic) {
 }
 
 TEST(Cli, HelpVersionAndUsageErrors) {
-  for (const char* cmd : {"--help", "run --help", "register --help", "validate --help", "synth --help"}) {
+  for (const char* cmd :
+       {"--help", "run --help", "register --help", "validate --help", "synth --help", "predict --help"}) {
     const CliResult r = run_cli(cmd);
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;

@@ -85,5 +85,55 @@ TEST_F(SegmentEvaluate, ReferenceMasksAgreeWithThemselves) {
   EXPECT_NE(empty.err.find("no predicted mask"), std::string::npos) << empty.err;
 }
 
+// `run --tumor-source model` with the nothing-is-tumour model: every timepoint is measured from the model's
+// (empty) masks, the manifest's become the reference (Dice 0 against a non-empty one, reference volume =
+// the manifest mask's), and each follow-up gets the zero-weight head's probability sigmoid(0) = 0.5, which is
+// at the threshold and so labelled "responder". `predict` gives the same prediction as `run`.
+TEST_F(SegmentEvaluate, RunMeasuresTheModelsMasksWhenAskedAndPredictMatchesRun) {
+  const fs::path none = model("none_run", -3.0f);
+  const fs::path out = *dir_ / "run_model";
+  const CliResult r = run_cli("-j 2 run " + manifest().string() + " --out " + out.string() + " --model " +
+                              none.string() + " --tumor-source model");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path masks_out = *dir_ / "run_masks";
+  const CliResult m = run_cli("-j 2 run " + manifest().string() + " --out " + masks_out.string() +
+                              " --model " + none.string());
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  const fs::path predicted = *dir_ / "predict";
+  const CliResult p = run_cli("-j 2 predict " + manifest().string() + " --out " + predicted.string() +
+                              " --model " + none.string() + " --tumor-source model");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  for (const std::string id : {"cr", "pr", "sd", "pd"}) {
+    const fs::path path = out / ("sub-" + id) / ("sub-" + id + "_report.json");
+    EXPECT_EQ(schema_errors(path), "") << path;
+    const json rep = read_json(path);
+    const json by_mask = read_json(masks_out / ("sub-" + id) / ("sub-" + id + "_report.json"));
+    EXPECT_EQ(rep.at("provenance").at("model").at("sha256").get<std::string>().size(), 64u);
+    for (std::size_t t = 0; t < rep.at("timepoints").size(); ++t) {
+      const json& tp = rep.at("timepoints")[t];
+      EXPECT_EQ(tp.at("tumor").at("source"), "model");
+      EXPECT_EQ(tp.at("tumor").at("total_volume_ml").get<double>(), 0.0);
+      const json& agreement = tp.at("segmentation").at("reference_agreement");
+      const json& measured_by_mask = by_mask.at("timepoints")[t].at("tumor");
+      EXPECT_EQ(by_mask.at("timepoints")[t].at("tumor").at("source"), "mask");  // auto: the manifest's
+      EXPECT_NEAR(agreement.at("reference_ml").get<double>(),
+                  measured_by_mask.at("mask_volume_ml").get<double>(), 1e-3);
+      EXPECT_EQ(agreement.at("dice").get<double>(),
+                measured_by_mask.at("mask_volume_ml").get<double>() > 0 ? 0.0 : 1.0);
+      EXPECT_TRUE(fs::exists(out / ("sub-" + id) / tp.at("segmentation").at("mask").get<std::string>()));
+    }
+    const json pred = read_json(predicted / ("sub-" + id) / ("sub-" + id + "_prediction.json"));
+    EXPECT_EQ(schema_errors(predicted / ("sub-" + id) / ("sub-" + id + "_prediction.json")), "");
+    ASSERT_EQ(pred.at("prediction").size(), rep.at("response").size());
+    for (std::size_t f = 0; f < rep.at("response").size(); ++f) {
+      const json& a = rep.at("response")[f].at("prediction");
+      EXPECT_EQ(a.at("probability").get<double>(), 0.5);
+      EXPECT_EQ(a.at("label"), "responder");
+      EXPECT_EQ(a.at("crop").at("tumour_voxels"), 0);  // no tumour in either mask: the grid's centre
+      EXPECT_EQ(pred.at("prediction")[f].at("prediction"), a);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace oncotrack::testing

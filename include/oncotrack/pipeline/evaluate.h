@@ -13,11 +13,16 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "oncotrack/analysis/overlap_metrics.h"
 #include "oncotrack/io/cohort.h"
 
 namespace oncotrack::pipeline {
 
 // Throws Error when the cohort itself has problems; per-timepoint problems go to "problems".
 nlohmann::json evaluate_masks(const std::filesystem::path& predictions, const io::Cohort& reference);
+
+// {"dice", "hd95_mm", "predicted_ml", "reference_ml", "volume_error_ml", "volume_error_pct"} as in "cases"
+// (also the report's segmentation.reference_agreement).
+nlohmann::json overlap_json(const analysis::OverlapMetrics& m);
 
 }  // namespace oncotrack::pipeline

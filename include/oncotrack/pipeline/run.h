@@ -1,9 +1,9 @@
 #pragma once
-// `oncotrack run`: every subject of a cohort through load → measure → register → match lesions (in the
-// baseline frame) → response → report, subjects in parallel. A subject that fails writes
-// OUT/sub-<id>/error.json (and loses any stale report); the others complete. Outputs are written atomically.
-// The library never prints: progress goes through the callback, which may be called from worker threads
-// (calls are serialised).
+// `oncotrack run`: every subject of a cohort through load → segment (with a model) → measure → register →
+// predict (with a model) → match lesions (in the baseline frame) → response → report, subjects in parallel. A
+// subject that fails writes OUT/sub-<id>/error.json (and loses any stale report); the others complete.
+// Outputs are written atomically. The library never prints: progress goes through the callback, which may be
+// called from worker threads (calls are serialised).
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -30,13 +30,26 @@ struct ProgressEvent {
   std::size_t done = 0, total = 0;
 };
 
+struct LoadedModel;
+
 struct RunOptions {
   std::filesystem::path out_dir;
-  // false: the whole pipeline (sub-<id>_report.json); true: load and register only (`oncotrack register`,
-  // sub-<id>_registration.json plus the transform files).
-  bool register_only = false;
+  // kAll: the whole pipeline (sub-<id>_report.json). kRegistration: load and register only (`oncotrack
+  // register`, sub-<id>_registration.json plus the transform files). kPrediction: load, segment, register and
+  // predict (`oncotrack predict`, sub-<id>_prediction.json: {"schema_version", "subject", "status",
+  // "provenance", "timepoints": [{"id", "segmentation", "registration"}], "prediction": [{"timepoint",
+  // "prediction", "reasons"}]}, plus the masks and transform files); needs a model.
+  enum class Stage { kAll, kRegistration, kPrediction };
+  Stage stage = Stage::kAll;
   PipelineConfig config;
-  int threads = 1;
+  // The network model (loaded once by the caller, shared read-only by all subjects): tumour segmentation at
+  // every timepoint and response prediction per follow-up (model_stage.h). nullptr: the manifest's masks
+  // only.
+  const LoadedModel* model = nullptr;
+  // Which masks are measured when there is a model: "auto" (the manifest's where given, else the model's),
+  // "mask" (the manifest's only), "model" (the model's; the manifest's become the reference).
+  std::string tumor_source = "auto";
+  int threads = 1;           // subjects in parallel; the network uses threads / (subjects in parallel) each
   bool force = false;        // overwrite existing results
   std::string command_line;  // for provenance
   std::function<void(const ProgressEvent&)> progress;
@@ -52,6 +65,8 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
 std::filesystem::path report_path(const std::filesystem::path& out_dir, const std::string& subject);
 std::filesystem::path registration_report_path(const std::filesystem::path& out_dir,
                                                const std::string& subject);
+std::filesystem::path prediction_report_path(const std::filesystem::path& out_dir,
+                                             const std::string& subject);
 std::filesystem::path error_path(const std::filesystem::path& out_dir, const std::string& subject);
 
 }  // namespace oncotrack::pipeline

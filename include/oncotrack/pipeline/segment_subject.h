@@ -1,11 +1,13 @@
 #pragma once
-// `oncotrack segment` for one subject: every timepoint's scan of the model's sequence segmented
-// (segmentation.h; branch 0 for the baseline, 1 for the others) and written as
+// Segmentation of every timepoint of one subject (`oncotrack segment`, and the segmentation stage of `run`):
+// each timepoint's scan of the model's sequence segmented (segmentation.h; branch 0 for the baseline, 1 for
+// the others) and written as
 //   OUT/sub-<id>/ses-<tp>/sub-<id>_ses-<tp>_desc-tumor_probseg.nii.gz   probability (float, native grid)
 //   OUT/sub-<id>/ses-<tp>/sub-<id>_ses-<tp>_desc-tumor_mask.nii.gz      mask (uint8, native grid)
-// plus OUT/sub-<id>/sub-<id>_segmentation.json: {"subject", "model": {"name", "sha256"}, "timepoints":
-// [{"id", "scan", "probseg", "mask" (paths relative to OUT), "volume_ml", "segmentation": segment_scan's
-// summary}]}, written last. Every file goes to a temporary name and is renamed into place.
+// `oncotrack segment` adds OUT/sub-<id>/sub-<id>_segmentation.json: {"subject", "model": {"name", "sha256"},
+// "timepoints": [entry…]}, written last, where an entry is {"id", "scan", "probseg", "mask" (paths relative
+// to OUT/sub-<id>/, the JSON's folder), "volume_ml", "segmentation": segment_scan's summary}. Every file goes
+// to a temporary name and is renamed into place.
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -17,10 +19,17 @@ namespace oncotrack::pipeline {
 struct TimepointSegmentation {
   std::string timepoint;
   ScanSegmentation segmentation;
+  nlohmann::json entry;  // the per-timepoint object described above
 };
 
-// Segments every timepoint (baseline = timepoint index `baseline`) and writes the files above. Returns the
-// segmentations in timepoint order. Throws Error for unreadable scans or preprocessing failures.
+// Segments every timepoint (baseline = timepoint index `baseline`) and writes its two NIfTI files. Returns
+// the segmentations in timepoint order. Throws Error for unreadable scans or preprocessing failures.
+std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& subject, std::size_t baseline,
+                                                      const LoadedModel& model,
+                                                      const std::filesystem::path& out_dir,
+                                                      nn::ThreadPool& pool);
+
+// segment_timepoints, then sub-<id>_segmentation.json.
 std::vector<TimepointSegmentation> segment_subject(const io::LoadedSubject& subject, std::size_t baseline,
                                                    const LoadedModel& model,
                                                    const std::filesystem::path& out_dir,

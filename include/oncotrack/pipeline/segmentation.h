@@ -32,6 +32,7 @@ struct LoadedModel {
 LoadedModel load_model(const std::filesystem::path& path);
 
 struct ScanSegmentation {
+  ImageF working_image;    // the scan as the network saw it (the model's preprocessing and grid)
   ImageF probability;      // tumour probability on the scan's native grid
   Mask mask;               // probability >= threshold, small components removed
   nlohmann::json summary;  // {"model", "branch", "working_grid", "tiles", "threshold", "min_lesion_ml",

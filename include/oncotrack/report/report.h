@@ -2,6 +2,7 @@
 // The per-subject report (sub-<id>_report.json) and the failure record (error.json). The JSON layout is
 // specified by data/report.schema.json (schema_version kSchemaVersion); a value that cannot be measured is
 // null and its containing object has "reasons": {"<key>": "<why>"} — never a silent 0.
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -15,7 +16,9 @@
 
 namespace oncotrack::report {
 
-inline constexpr const char* kSchemaVersion = "1.1.0";  // 1.1.0: registration, lesion_matching_space
+// 1.1.0: registration, lesion_matching_space; 1.2.0: segmentation, prediction, qc, tumor.source "model",
+// provenance.model.
+inline constexpr const char* kSchemaVersion = "1.2.0";
 
 struct StageTiming {
   std::string stage;
@@ -30,6 +33,7 @@ struct Provenance {
   std::string started_at;  // ISO 8601 UTC
   std::string finished_at;
   std::vector<StageTiming> stages;
+  nlohmann::json model;  // {"name", "sha256", "path"} of the network model used; null when none
 };
 
 // One timepoint registered to the baseline (fixed = baseline, moving = this timepoint).
@@ -55,6 +59,16 @@ struct SubjectAnalysis {
   std::vector<std::optional<analysis::TumorMeasurement>> tumors;  // parallel to timepoints
   std::vector<std::vector<analysis::DisappearedLesion>> disappeared;
   std::vector<analysis::FollowUpResponse> responses;
+  // Network outputs, prepared by the pipeline (JSON layouts in data/report.schema.json). Parallel to
+  // timepoints: the masks measured ("mask": the manifest's, "model": the network's; empty means "mask"), the
+  // segmentation object (null: none, with `no_model_reason`) and the QC pictures ({"contours",
+  // "checkerboard"}; null: none).
+  std::vector<std::string> tumor_source;
+  std::vector<nlohmann::json> segmentation;
+  std::vector<nlohmann::json> qc;
+  std::string no_model_reason = "no network model was run";
+  // Follow-up id → the prediction object, or → {"reason": why not}.
+  std::map<std::string, nlohmann::json> predictions;
 };
 
 struct Failure {
@@ -68,6 +82,9 @@ struct Failure {
 nlohmann::json subject_report(const SubjectAnalysis& analysis, const Provenance& provenance);
 // `oncotrack register`'s sub-<id>_registration.json: provenance and each timepoint's registration object.
 nlohmann::json registration_report(const SubjectAnalysis& analysis, const Provenance& provenance);
+// `oncotrack predict`'s sub-<id>_prediction.json: provenance, each timepoint's segmentation and registration
+// objects, and the prediction of each timepoint after the baseline.
+nlohmann::json prediction_report(const SubjectAnalysis& analysis, const Provenance& provenance);
 // The "preprocessing" and "registration" objects of one timepoint (null with a reason in
 // timepoint["reasons"] when absent).
 void add_registration_json(nlohmann::json& timepoint, const std::optional<TimepointRegistration>& r,
