@@ -24,15 +24,16 @@ Mask on_grid_of(const Mask& model_mask, const Mask& reference) {
 
 }  // namespace
 
-std::vector<TimepointSegmentation> segment_and_select(io::LoadedSubject& loaded, std::size_t base,
-                                                      const LoadedModel& model, const std::string& source,
-                                                      const fs::path& out_dir, nn::ThreadPool& pool,
-                                                      report::SubjectAnalysis& a) {
-  std::vector<TimepointSegmentation> segs = segment_timepoints(loaded, base, model, out_dir, pool);
+ModelSegmentations segment_and_select(io::LoadedSubject& loaded, std::size_t base, const LoadedModel& model,
+                                      const std::string& source, const fs::path& out_dir,
+                                      nn::ThreadPool& pool, report::SubjectAnalysis& a) {
+  ModelSegmentations out{segment_timepoints(loaded, base, model, out_dir, pool), {}};
+  const std::vector<TimepointSegmentation>& segs = out.timepoints;
   a.tumor_source.assign(loaded.timepoints.size(), "mask");
   a.segmentation.assign(loaded.timepoints.size(), json(nullptr));
   for (std::size_t t = 0; t < loaded.timepoints.size(); ++t) {
     io::LoadedTimepoint& lt = loaded.timepoints[t];
+    out.manifest_masks.push_back(lt.mask);
     const Mask& predicted = segs[t].segmentation.mask;
     json entry = segs[t].entry;
     entry["model"] = model.name;
@@ -50,12 +51,13 @@ std::vector<TimepointSegmentation> segment_and_select(io::LoadedSubject& loaded,
     }
     a.segmentation[t] = std::move(entry);
   }
-  return segs;
+  return out;
 }
 
 void predict_follow_ups(const io::LoadedSubject& loaded, std::size_t base, const LoadedModel& model,
-                        const std::vector<TimepointSegmentation>& segs, nn::ThreadPool& pool,
+                        const ModelSegmentations& segmentations, nn::ThreadPool& pool,
                         report::SubjectAnalysis& a) {
+  const std::vector<TimepointSegmentation>& segs = segmentations.timepoints;
   const io::LoadedTimepoint& b = loaded.timepoints[base];
   for (std::size_t t = base + 1; t < loaded.timepoints.size(); ++t) {
     const std::string& id = loaded.timepoints[t].entry->id;

@@ -16,17 +16,21 @@ namespace oncotrack::pipeline {
 // otherwise the manifest's. The chosen mask replaces loaded.timepoints[t].mask, so registration, measurement
 // and lesion matching use it. Fills a.tumor_source and a.segmentation (the segment entry plus the model and,
 // where the manifest gives a mask, "reference_agreement": Dice, HD95 and volume error of the model's mask
-// against it on the reference's grid). Returns the segmentations for the prediction and the QC pictures.
-std::vector<TimepointSegmentation> segment_and_select(io::LoadedSubject& loaded, std::size_t base,
-                                                      const LoadedModel& model, const std::string& source,
-                                                      const std::filesystem::path& out_dir,
-                                                      nn::ThreadPool& pool, report::SubjectAnalysis& a);
+// against it on the reference's grid). Returns the segmentations and the manifest's masks (for the
+// prediction and the QC pictures).
+struct ModelSegmentations {
+  std::vector<TimepointSegmentation> timepoints;
+  std::vector<std::optional<Mask>> manifest_masks;  // parallel to timepoints
+};
+ModelSegmentations segment_and_select(io::LoadedSubject& loaded, std::size_t base, const LoadedModel& model,
+                                      const std::string& source, const std::filesystem::path& out_dir,
+                                      nn::ThreadPool& pool, report::SubjectAnalysis& a);
 
 // The response prediction (predict_response.h) of every timepoint after the baseline into a.predictions,
 // from the segmentations' working images, the registrations (a.registrations) and the measured masks; a
 // timepoint without a registration gets a reason instead, a suspect registration a warning.
 void predict_follow_ups(const io::LoadedSubject& loaded, std::size_t base, const LoadedModel& model,
-                        const std::vector<TimepointSegmentation>& segmentations, nn::ThreadPool& pool,
+                        const ModelSegmentations& segmentations, nn::ThreadPool& pool,
                         report::SubjectAnalysis& a);
 
 }  // namespace oncotrack::pipeline

@@ -1,5 +1,7 @@
 #include "oncotrack/pipeline/register_subject.h"
 
+#include "image_choice.h"
+
 #include "oncotrack/core/atomic_file.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/io/image_io.h"
@@ -11,19 +13,6 @@ namespace oncotrack::pipeline {
 namespace fs = std::filesystem;
 
 namespace {
-
-const io::ImageEntry& chosen_image(const io::TimepointEntry& tp, const std::string& sequence) {
-  for (const auto& img : tp.images)
-    if (!sequence.empty() && img.sequence == sequence) return img;
-  if (const io::ImageEntry* m = tp.mask_image()) return *m;
-  return tp.images.front();
-}
-
-ImageF read(const io::ImageEntry& e) {
-  io::ReadOptions o;
-  o.dicom_series_uid = e.series_uid;
-  return io::read_image(e.path, o);
-}
 
 // The timepoint's tumour mask on the grid of `image` (nullopt when the timepoint has no mask).
 std::optional<Mask> tumour_on(const io::LoadedTimepoint& lt, const ImageF& image) {
@@ -55,7 +44,7 @@ SubjectRegistrations register_subject(const io::LoadedSubject& s, std::size_t ba
 
   // Preprocessing keeps the physical frame (spatial steps only change the grid), so a transform estimated on
   // preprocessed images applies to the native ones.
-  const preprocess::Preprocessed fixed_p = preprocess::preprocess(read(fixed_entry), config.preprocess);
+  const preprocess::Preprocessed fixed_p = preprocess::preprocess(read_entry(fixed_entry), config.preprocess);
   out.preprocessing[baseline] = fixed_p.summary;
   const ImageF& fixed = fixed_p.image;
   const std::optional<Mask> fixed_tumour = tumour_on(s.timepoints[baseline], fixed);
@@ -69,7 +58,8 @@ SubjectRegistrations register_subject(const io::LoadedSubject& s, std::size_t ba
     r.fixed_image = fixed_entry.path.string();
     r.moving_image = moving_entry.path.string();
     try {
-      const preprocess::Preprocessed moving_p = preprocess::preprocess(read(moving_entry), config.preprocess);
+      const preprocess::Preprocessed moving_p =
+          preprocess::preprocess(read_entry(moving_entry), config.preprocess);
       out.preprocessing[t] = moving_p.summary;
       const ImageF& moving = moving_p.image;
       const std::optional<Mask> moving_tumour = tumour_on(lt, moving);

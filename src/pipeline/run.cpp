@@ -13,6 +13,7 @@
 #include "oncotrack/core/error.h"
 #include "oncotrack/pipeline/register_subject.h"
 #include "oncotrack/report/report.h"
+#include "qc_stage.h"
 
 namespace oncotrack::pipeline {
 
@@ -93,7 +94,7 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     report::SubjectAnalysis a;
     a.loaded = &loaded;
     std::optional<nn::ThreadPool> pool;
-    std::vector<TimepointSegmentation> segmentations;
+    ModelSegmentations segmentations;
     const bool use_model = options.model && options.stage != RunOptions::Stage::kRegistration;
     if (use_model) {
       pool.emplace(nn_threads);
@@ -129,6 +130,9 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
       clock.end("predict");
     }
     if (options.stage == RunOptions::Stage::kPrediction) return finish(report::prediction_report);
+    write_qc_pictures(loaded, base, use_model ? options.model->preprocessing.sequence : "",
+                      use_model ? &segmentations : nullptr, report_file.parent_path(), a);
+    clock.end("qc");
     match_in_baseline_frame(a, base, regs.reference, ids, options.config.analysis);
     std::vector<analysis::TimepointMeasurement> series;
     for (std::size_t t = base; t < a.tumors.size(); ++t)

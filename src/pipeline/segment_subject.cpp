@@ -1,5 +1,7 @@
 #include "oncotrack/pipeline/segment_subject.h"
 
+#include "image_choice.h"
+
 #include "oncotrack/core/atomic_file.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/io/image_io.h"
@@ -20,10 +22,7 @@ std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& s
   for (std::size_t t = 0; t < subject.timepoints.size(); ++t) {
     const io::TimepointEntry& tp = *subject.timepoints[t].entry;
     const io::ImageEntry& entry = scan_of(tp, model.preprocessing.sequence, id);
-    io::ReadOptions ro;
-    ro.dicom_series_uid = entry.series_uid;
-    TimepointSegmentation s{
-        tp.id, segment_scan(model, io::read_image(entry.path, ro), t == baseline ? 0 : 1, pool), {}};
+    TimepointSegmentation s{tp.id, segment_scan(model, read_entry(entry), t == baseline ? 0 : 1, pool), {}};
     const fs::path rel = fs::path("ses-" + tp.id);
     const std::string stem = "sub-" + id + "_ses-" + tp.id + "_desc-tumor_";
     const fs::path subject_dir = out_dir / ("sub-" + id);

@@ -238,7 +238,7 @@ json subject_report(const SubjectAnalysis& a, const Provenance& provenance) {
     }
     add_segmentation_json(tp, a, t);
     tp["qc"] = t < a.qc.size() ? a.qc[t] : json(nullptr);
-    if (tp["qc"].is_null()) tp["reasons"]["qc"] = a.no_model_reason;
+    if (tp["qc"].is_null()) tp["reasons"]["qc"] = "no QC pictures were made";
     timepoints.push_back(std::move(tp));
   }
   json responses = json::array();

@@ -176,9 +176,9 @@ TEST_F(SampleCohort, ExistingResultsNeedForceAndRerunsReproduce) {
 }
 
 // The README's run uses the bundled model: every timepoint segmented (files written, agreement with the
-// manifest's masks, which stay the measured ones), every follow-up predicted with a label that follows the
-// threshold; on these synthetic heads the model must find the tumours (median Dice over timepoints with
-// tumour; the bar is below what the bundled model measured, see its model card).
+// manifest's masks, which stay the measured ones) with its QC pictures, every follow-up predicted with a
+// label that follows the threshold; on these synthetic heads the model must find the tumours (median Dice
+// over timepoints with tumour; the bar is below what the bundled model measured, see its model card).
 TEST_F(SampleCohort, TheBundledModelSegmentsEveryTimepointAndPredictsEveryFollowUp) {
   ASSERT_EQ(run_->exit_code, 0) << run_->err;
   std::vector<double> dice;
@@ -195,6 +195,11 @@ TEST_F(SampleCohort, TheBundledModelSegmentsEveryTimepointAndPredictsEveryFollow
                   tp.at("tumor").at("mask_volume_ml").get<double>(), 1e-3);
       EXPECT_NEAR(agreement.at("predicted_ml").get<double>(), seg.at("volume_ml").get<double>(), 1e-9);
       if (agreement.at("reference_ml").get<double>() > 0) dice.push_back(agreement.at("dice").get<double>());
+      const json& qc = tp.at("qc");
+      EXPECT_TRUE(fs::exists(out() / ("sub-" + id) / qc.at("contours").get<std::string>()));
+      EXPECT_EQ(qc.at("checkerboard").is_null(), tp.at("role") == "baseline");
+      if (!qc.at("checkerboard").is_null())
+        EXPECT_TRUE(fs::exists(out() / ("sub-" + id) / qc.at("checkerboard").get<std::string>()));
     }
     for (const auto& f : r.at("response")) {
       const json& p = f.at("prediction");
