@@ -28,9 +28,10 @@ print(d['seed'], d['subjects'], d['prefix'])" "$config" "$split")
   "$oncotrack" -j 2 model prepare "$work/$split/manifest.csv" --preprocessing "$work/preprocessing.json" \
     --out "$work/$split-tensors"
 done
+rm -f "$work/segmentation.pt"  # a fresh reproduction (train.py would otherwise resume from it)
 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184 \
   $py "$root/scripts/train/train.py" --config "$config" \
   --train "$work/train-tensors" --train-truth "$work/train/truth.json" \
   --val "$work/validation-tensors" --val-truth "$work/validation/truth.json" \
-  --out "$root/data/models/$name.safetensors"
+  --out "$root/data/models/$name.safetensors" --checkpoint "$work/segmentation.pt"
 "$oncotrack" model info "$root/data/models/$name.safetensors" | head -12

@@ -326,18 +326,24 @@ def main():
     model = reference.MultitaskUNet3D(hp)
     use_fast_convolutions(model)
     size = hp["input_size"]
-    train_start = time.time()
     if args.checkpoint and os.path.exists(args.checkpoint):
-        branches = torch.load(args.checkpoint)
-        model.load_state_dict(branches, strict=False)
+        checkpoint = torch.load(args.checkpoint)
+        missing, unexpected = model.load_state_dict(checkpoint["branches"], strict=False)
+        if unexpected or any(k.startswith("branch") for k in missing):
+            sys.exit(f"{args.checkpoint} does not fit this configuration: missing {missing}, unexpected {unexpected}")
+        seg_seconds = checkpoint["seconds"]
         print(f"segmentation phase loaded from {args.checkpoint}", file=sys.stderr)
     else:
+        started = time.time()
         train_segmentation(model, train_pairs, size, cfg, rng)
+        seg_seconds = time.time() - started
         if args.checkpoint:
-            torch.save({k: v for k, v in model.state_dict().items() if k.startswith("branch")}, args.checkpoint)
-    seg_seconds = time.time() - train_start
-    train_response(model, train_pairs, size, cfg, rng)
-    train_seconds = time.time() - train_start
+            torch.save({"branches": {k: v for k, v in model.state_dict().items() if k.startswith("branch")},
+                        "seconds": seg_seconds}, args.checkpoint)
+    started = time.time()
+    # Its own generator, so re-running the response phase from a checkpoint samples exactly what a full run does.
+    train_response(model, train_pairs, size, cfg, np.random.Generator(np.random.PCG64(cfg["seed"] + 1)))
+    train_seconds = seg_seconds + time.time() - started
     metrics = evaluate(model, val_pairs, hp, pre)
     print(json.dumps({k: v for k, v in metrics.items() if k != "per_case"}), file=sys.stderr)
     training = {

@@ -1,5 +1,7 @@
 #include "model_stage.h"
 
+#include <algorithm>
+
 #include "oncotrack/analysis/overlap_metrics.h"
 #include "oncotrack/pipeline/evaluate.h"
 #include "oncotrack/pipeline/predict_response.h"
@@ -27,6 +29,15 @@ Mask on_grid_of(const Mask& model_mask, const Mask& reference) {
 ModelSegmentations segment_and_select(io::LoadedSubject& loaded, std::size_t base, const LoadedModel& model,
                                       const std::string& source, const fs::path& out_dir,
                                       nn::ThreadPool& pool, report::SubjectAnalysis& a) {
+  for (const io::LoadedTimepoint& lt : loaded.timepoints) {
+    const auto& images = lt.entry->images;
+    if (std::none_of(images.begin(), images.end(),
+                     [&](const io::ImageEntry& e) { return e.sequence == model.preprocessing.sequence; })) {
+      a.no_model_reason = "the model " + model.name + " reads \"" + model.preprocessing.sequence +
+                          "\" scans and timepoint " + lt.entry->id + " has none";
+      return {};
+    }
+  }
   ModelSegmentations out{segment_timepoints(loaded, base, model, out_dir, pool), {}};
   const std::vector<TimepointSegmentation>& segs = out.timepoints;
   a.tumor_source.assign(loaded.timepoints.size(), "mask");

@@ -11,7 +11,9 @@
 
 namespace oncotrack::pipeline {
 
-// Segments every timepoint (files as segment_subject.h says, under out_dir) and picks per timepoint the mask
+// When a timepoint has no scan of the model's sequence, nothing is segmented: a.no_model_reason says why and
+// the result is empty (the manifest's masks are measured). Otherwise segments every timepoint (files as
+// segment_subject.h says, under out_dir) and picks per timepoint the mask
 // that is measured: the model's when `source` is "model", or "auto" and the manifest gives no mask there;
 // otherwise the manifest's. The chosen mask replaces loaded.timepoints[t].mask, so registration, measurement
 // and lesion matching use it. Fills a.tumor_source and a.segmentation (the segment entry plus the model and,

@@ -125,13 +125,14 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
       return SubjectOutcome{subject.id, true, false, "", report_file};
     };
     if (options.stage == RunOptions::Stage::kRegistration) return finish(report::registration_report);
-    if (use_model) {
+    const bool segmented = !segmentations.timepoints.empty();
+    if (segmented) {
       predict_follow_ups(loaded, base, *options.model, segmentations, *pool, a);
       clock.end("predict");
     }
     if (options.stage == RunOptions::Stage::kPrediction) return finish(report::prediction_report);
-    write_qc_pictures(loaded, base, use_model ? options.model->preprocessing.sequence : "",
-                      use_model ? &segmentations : nullptr, report_file.parent_path(), a);
+    write_qc_pictures(loaded, base, segmented ? options.model->preprocessing.sequence : "",
+                      segmented ? &segmentations : nullptr, report_file.parent_path(), a);
     clock.end("qc");
     match_in_baseline_frame(a, base, regs.reference, ids, options.config.analysis);
     std::vector<analysis::TimepointMeasurement> series;

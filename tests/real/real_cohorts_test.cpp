@@ -52,7 +52,7 @@ TEST(RealBtp, VolumesEqualVoxelCountsAndChangeDirectionsAreRight) {
   // Scanner frame: this test is about measurement and matching rules on fragmenting lesions; registration
   // of these pairs is checked below and by the registration tests.
   std::ofstream(dir / "scanner.json") << R"({"registration": {"enabled": false}})";
-  const CliResult run = run_cli("run " + (dir / "manifest.csv").string() + " --config " +
+  const CliResult run = run_cli("run " + (dir / "manifest.csv").string() + " --no-model --config " +
                                 (dir / "scanner.json").string() + " --out " + (dir / "out").string());
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
@@ -94,8 +94,8 @@ TEST(RealBtp, VolumesEqualVoxelCountsAndChangeDirectionsAreRight) {
 
   // With registration (the default): every post scan registers to its pre scan (the heads moved by a few mm),
   // and volumes do not depend on it.
-  const CliResult registered =
-      run_cli("run " + (dir / "manifest.csv").string() + " --out " + (dir / "registered").string());
+  const CliResult registered = run_cli("run --no-model " + (dir / "manifest.csv").string() + " --out " +
+                                       (dir / "registered").string());
   ASSERT_EQ(registered.exit_code, 0) << registered.err;
   for (const auto& [id, expected_ratio] : ratio) {
     const json a = read_json(dir / "out" / ("sub-" + id) / ("sub-" + id + "_report.json"));
@@ -150,6 +150,15 @@ TEST(RealKpcMouse, TumourVolumesFollowThePublishedCourse) {
   EXPECT_EQ(resp[1].at("criteria").at("volumetric").at("category"), "PD");
   EXPECT_EQ(resp[1].at("criteria").at("rano_2_0_volumetric").at("category"), "PD");
   EXPECT_EQ(resp[1].at("vs_nadir").at("volume_reference").at("timepoint"), "day7");
+  // The bundled model reads human brain T1 post-contrast scans: it is not applied to these mouse T2 scans,
+  // and the report says so instead of segmenting them.
+  for (const auto& tp : r.at("timepoints")) {
+    EXPECT_TRUE(tp.at("segmentation").is_null());
+    EXPECT_NE(tp.at("reasons").at("segmentation").get<std::string>().find("reads \"t1c\" scans"),
+              std::string::npos)
+        << tp.at("reasons");
+  }
+  EXPECT_TRUE(resp[0].at("prediction").is_null());
   fs::remove_all(dir);
 }
 
