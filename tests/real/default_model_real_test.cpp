@@ -23,8 +23,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const fs::path kReal = ONCOTRACK_REAL_DATA_DIR;
-constexpr double kMedianDiceFloor = 0.0;   // set from the bundled model's measurement
-constexpr std::size_t kSameSignFloor = 0;  // of 6 pairs
+// oncotrack-t1c-brain-v1 measured Dice median 0.000, mean 0.029, same sign 4 of 6 (its model card).
+constexpr double kMeanDiceFloor = 0.025;
+constexpr std::size_t kSameSignFloor = 4;  // of 6 pairs
 
 template <class V>
 void with_assumed_spacing(V volume, const fs::path& out, void (*write)(const V&, const fs::path&)) {
@@ -60,7 +61,7 @@ TEST(RealBtpModel, BundledModelAgainstTheReferenceMasks) {
   EXPECT_EQ(e.at("problems").size(), 0u) << e.at("problems");
   EXPECT_EQ(e.at("cases").size(), 12u);
   EXPECT_EQ(e.at("changes").size(), 6u);
-  EXPECT_GE(e.at("summary").at("dice_median").get<double>(), kMedianDiceFloor);
+  EXPECT_GE(e.at("summary").at("dice_mean").get<double>(), kMeanDiceFloor);
   EXPECT_GE(e.at("summary").at("changes_with_same_sign").get<std::size_t>(), kSameSignFloor);
   fs::remove_all(dir);
 }
