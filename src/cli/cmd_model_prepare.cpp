@@ -4,12 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <fstream>
 #include <mutex>
 #include <thread>
 
 #include "commands.h"
 #include "oncotrack/core/error.h"
+#include "oncotrack/core/json_file.h"
 #include "oncotrack/io/cohort.h"
 #include "oncotrack/nn/model_file.h"
 #include "oncotrack/pipeline/model_tensors.h"
@@ -26,13 +26,7 @@ struct PrepareOptions {
 pipeline::ModelPreprocessing model_preprocessing(const PrepareOptions& o) {
   if (!o.model.empty())
     return pipeline::ModelPreprocessing::from_json(nn::read_model(o.model).preprocessing, o.model);
-  std::ifstream in(o.preprocessing);
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error("preprocessing file is not valid JSON", o.preprocessing, "a JSON object", e.what());
-  }
+  const nlohmann::json doc = read_json_file(o.preprocessing, "preprocessing");
   return pipeline::ModelPreprocessing::from_json(doc, o.preprocessing);
 }
 

@@ -1,8 +1,7 @@
 #include "oncotrack/pipeline/config.h"
 
-#include <fstream>
-
 #include "oncotrack/core/error.h"
+#include "oncotrack/core/json_file.h"
 
 namespace oncotrack::pipeline {
 
@@ -196,13 +195,7 @@ PipelineConfig config_from_json(const nlohmann::json& doc_in, const std::string&
 }
 
 PipelineConfig load_config(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw Error("cannot open config file", path.string(), "a readable JSON file", "open failed");
-  try {
-    return config_from_json(nlohmann::json::parse(in), path.string());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error("config is not valid JSON", path.string(), "JSON", e.what());
-  }
+  return config_from_json(read_json_file(path, "config"), path.string());
 }
 
 }  // namespace oncotrack::pipeline
