@@ -138,6 +138,28 @@ Schedule read_schedule(const std::filesystem::path& path) {
   return parse_schedule(read_json_file(path, "schedule"), path.string());
 }
 
+json schedule_to_json(const Schedule& s) {
+  json out{{"b0_tesla", s.b0_tesla},
+           {"gamma_hz_per_ut", s.gamma_hz_per_ut},
+           {"saturation", s.saturation == Saturation::kPulsed ? "pulsed" : "continuous_wave"},
+           {"magnetisation", s.carry_over ? "carry_over" : "reset"}};
+  if (!s.description.empty()) out["description"] = s.description;
+  if (s.saturation == Saturation::kPulsed)
+    out["pulse"] = {{"shape", s.pulse.shape == PulseShape::kGaussian ? "gaussian" : "rectangular"},
+                    {"duration_s", s.pulse.duration_s},
+                    {"interpulse_delay_s", s.pulse.interpulse_delay_s},
+                    {"segments", s.pulse.segments}};
+  for (const char* k : {"offset_ppm", "b1_ut", "tsat_s", "tr_s", "readout_flip_deg"}) out[k] = json::array();
+  for (const ScheduleImage& im : s.images) {
+    out["offset_ppm"].push_back(im.offset_ppm);
+    out["b1_ut"].push_back(im.b1_ut);
+    out["tsat_s"].push_back(im.tsat_s);
+    out["tr_s"].push_back(im.tr_s);
+    out["readout_flip_deg"].push_back(im.readout_flip_deg);
+  }
+  return out;
+}
+
 unsigned pulse_count(const Pulse& pulse, double tsat_s) {
   const double period = pulse.duration_s + pulse.interpulse_delay_s;
   const double n = std::round((tsat_s + pulse.interpulse_delay_s) / period);

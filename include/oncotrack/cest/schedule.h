@@ -61,6 +61,8 @@ struct Schedule {
 Schedule parse_schedule(const nlohmann::json& doc, const std::string& source);
 // Reads and parses a schedule file.
 Schedule read_schedule(const std::filesystem::path& path);
+// The schedule in the file format above, every per-image key as an array (parse_schedule reads it back).
+nlohmann::json schedule_to_json(const Schedule& schedule);
 
 // The number of pulses of a pulsed saturation of tsat_s (throws when the train does not fill tsat_s).
 unsigned pulse_count(const Pulse& pulse, double tsat_s);
