@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   setup_segment(app, global, action);
   setup_predict(app, global, action);
   setup_evaluate(app, global, action);
+  setup_mrf(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -7,10 +7,10 @@
 #include <sstream>
 
 #include "dicom_series.h"
-#include "oncotrack/io/itk_convert.h"
 #include "nifti_data_check.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/io/image_io.h"
+#include "oncotrack/io/itk_convert.h"
 
 namespace oncotrack::io {
 
@@ -29,13 +29,15 @@ std::string ijk_text(const Geometry& g, std::size_t linear) {
   return "(" + std::to_string(i) + "," + std::to_string(j) + "," + std::to_string(k) + ")";
 }
 
-// Header checks shared by every file reader: shape, component count, size sanity.
-void check_header(const itk::ImageIOBase& io, const fs::path& path) {
+// Header checks shared by every file reader: shape (a series may have any number of volumes), component
+// count, size sanity.
+void check_header(const itk::ImageIOBase& io, const fs::path& path, bool series) {
   const unsigned dims = io.GetNumberOfDimensions();
-  if (dims < 3 || dims > 4 || (dims == 4 && io.GetDimensions(3) != 1)) {
+  if (dims < 3 || dims > 4 || (!series && dims == 4 && io.GetDimensions(3) != 1)) {
     std::string shape;
     for (unsigned d = 0; d < dims; ++d) shape += (d ? "x" : "") + std::to_string(io.GetDimensions(d));
-    throw Error("unsupported image shape", path.string(), "a 3D image (or 4D with one volume)",
+    throw Error("unsupported image shape", path.string(),
+                series ? "a 4D series (or a 3D image)" : "a 3D image (or 4D with one volume)",
                 std::to_string(dims) + "D image of size " + shape);
   }
   if (io.GetNumberOfComponents() != 1) {
@@ -45,7 +47,7 @@ void check_header(const itk::ImageIOBase& io, const fs::path& path) {
   std::uintmax_t voxels = 1;
   for (unsigned d = 0; d < 3; ++d) {
     voxels *= io.GetDimensions(d);
-    if (io.GetDimensions(d) == 0 || voxels > kMaxVoxels) {
+    if (io.GetDimensions(d) == 0 || voxels > kMaxVoxels) {  // per volume
       throw Error("implausible image size in header", path.string(), "1 to 2^31 voxels",
                   std::to_string(io.GetDimensions(0)) + "x" + std::to_string(io.GetDimensions(1)) + "x" +
                       std::to_string(io.GetDimensions(2)));
@@ -58,7 +60,7 @@ struct OpenedFile {
   ImageInfo info;
 };
 
-OpenedFile open_file(const fs::path& path) {
+OpenedFile open_file(const fs::path& path, bool series = false) {
   const std::string format = format_of(path);
   itk::ImageIOBase::Pointer io = detail::make_image_io(format, path);
   if (!io->CanReadFile(path.string().c_str())) {
@@ -78,7 +80,7 @@ OpenedFile open_file(const fs::path& path) {
   info.component_type = detail::component_type_name(io->GetComponentType());
   info.dimensions = io->GetNumberOfDimensions();
   info.file_bytes = fs::file_size(path);
-  check_header(*io, path);
+  check_header(*io, path, series);
   for (unsigned c = 0; c < 3; ++c) {
     info.geometry.size[c] = io->GetDimensions(c);
     info.geometry.spacing_mm[c] = io->GetSpacing(c);
@@ -180,6 +182,35 @@ ImageF read_image(const fs::path& path, const ReadOptions& options) {
   }
   refuse_non_finite(image, path);
   return image;
+}
+
+std::vector<ImageF> read_image_series(const fs::path& path) {
+  require_exists(path);
+  if (format_of(path) == "dicom")
+    throw Error("unsupported series format", path.string(), "a 4D NIfTI, NRRD or MetaImage file", "a folder");
+  OpenedFile opened = open_file(path, true);
+  check_data(opened, path);
+  const std::size_t volumes = opened.info.dimensions == 4 ? opened.io->GetDimensions(3) : 1;
+  if (volumes == 0 || opened.info.geometry.voxel_count() * volumes > kMaxVoxels)
+    throw Error(
+        "implausible series size in header", path.string(), "1 to 2^31 voxels in all volumes",
+        std::to_string(volumes) + " volumes of " + std::to_string(opened.info.geometry.voxel_count()));
+  std::vector<ImageF> out;
+  if (volumes == 1) {
+    out.push_back(detail::read_volume<float>(*opened.io, path));
+  } else {
+    const std::vector<float> all = detail::read_series_voxels(*opened.io, path);
+    const Geometry& g = opened.info.geometry;
+    const std::size_t n = g.size[0] * g.size[1] * g.size[2];
+    for (std::size_t v = 0; v < volumes; ++v) {
+      ImageF image(g, 0.0f);
+      std::copy(all.begin() + std::ptrdiff_t(v * n), all.begin() + std::ptrdiff_t((v + 1) * n),
+                image.voxels.begin());
+      out.push_back(std::move(image));
+    }
+  }
+  for (const ImageF& image : out) refuse_non_finite(image, path);
+  return out;
 }
 
 Labels read_labels(const fs::path& path, const ReadOptions& options) {

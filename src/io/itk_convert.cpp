@@ -138,6 +138,20 @@ Volume<T> read_volume(itk::ImageIOBase& io, const fs::path& path) {
   return volume_from_itk<T>(*reader->GetOutput());
 }
 
+std::vector<float> read_series_voxels(itk::ImageIOBase& io, const fs::path& path) {
+  auto reader = itk::ImageFileReader<itk::Image<float, 4>>::New();
+  reader->SetImageIO(&io);
+  reader->SetFileName(path.string());
+  try {
+    reader->Update();
+  } catch (const itk::ExceptionObject& e) {
+    throw_itk_error(path, "cannot read image voxels (truncated or corrupt file?)", e);
+  }
+  const itk::Image<float, 4>& image = *reader->GetOutput();
+  const auto n = image.GetLargestPossibleRegion().GetNumberOfPixels();
+  return std::vector<float>(image.GetBufferPointer(), image.GetBufferPointer() + n);
+}
+
 template itk::Image<float, 3>::Pointer itk_from_volume(const Volume<float>&);
 template itk::Image<std::uint8_t, 3>::Pointer itk_from_volume(const Volume<std::uint8_t>&);
 template itk::Image<std::int32_t, 3>::Pointer itk_from_volume(const Volume<std::int32_t>&);

@@ -48,6 +48,9 @@ struct DicomSeriesInfo {
 ImageInfo read_image_info(const std::filesystem::path& path, const ReadOptions& options = {});
 // Reads the voxels as float (any stored component type is converted).
 ImageF read_image(const std::filesystem::path& path, const ReadOptions& options = {});
+// Reads a 4D series (NIfTI, NRRD, MetaImage; e.g. CEST / fingerprinting images, one volume per 4th index) as
+// one 3D image per volume with the geometry of the first three axes; a 3D file gives one volume.
+std::vector<ImageF> read_image_series(const std::filesystem::path& path);
 // Reads an integer label image (masks). Non-integer voxel values are an error.
 Labels read_labels(const std::filesystem::path& path, const ReadOptions& options = {});
 // 1 where the label is in tumor_labels (empty: any non-zero label), else 0.

@@ -1,6 +1,7 @@
 #pragma once
-// For the ITK-facing modules (io, preprocess, registration) only: conversion between oncotrack volumes and ITK images, file-format detection and
-// ITK-exception translation. The ImageFileReader templates live in itk_convert.cpp only (compile time).
+// For the ITK-facing modules (io, preprocess, registration) only: conversion between oncotrack volumes and
+// ITK images, file-format detection and ITK-exception translation. The ImageFileReader templates live in
+// itk_convert.cpp only (compile time).
 #include <itkImage.h>
 #include <itkImageIOBase.h>
 
@@ -38,5 +39,9 @@ Volume<T> volume_from_itk(const itk::Image<T, 3>& image);
 // a size-1 4th dimension. T in {float, double}. Throws Error naming path.
 template <class T>
 Volume<T> read_volume(itk::ImageIOBase& io, const std::filesystem::path& path);
+
+// All voxels of a 4D file as float, 4th index slowest (the header has been checked). Throws Error naming
+// path.
+std::vector<float> read_series_voxels(itk::ImageIOBase& io, const std::filesystem::path& path);
 
 }  // namespace oncotrack::io::detail

@@ -81,6 +81,32 @@ TEST_F(HostileInput, TrueFourDimensionalImageRefusedSingleVolumeAccepted) {
   EXPECT_EQ(read_image_info(single).dimensions, 4u);
 }
 
+TEST_F(HostileInput, SeriesReadsEveryVolumeAndRefusesBadShapes) {
+  std::string data;
+  for (int v = 0; v < 3; ++v)
+    for (int n = 0; n < 8; ++n) {
+      const float x = static_cast<float>(100 * v + n);
+      data.append(reinterpret_cast<const char*>(&x), sizeof x);
+    }
+  const auto path = dir_ / "series.mha";
+  testing::write_bytes(path,
+                       "ObjectType = Image\nNDims = 4\nBinaryData = True\nBinaryDataByteOrderMSB = False\n"
+                       "DimSize = 2 2 2 3\nElementSpacing = 0.5 0.5 2 1\nElementType = MET_FLOAT\n"
+                       "ElementDataFile = LOCAL\n" +
+                           data);
+  const std::vector<ImageF> series = read_image_series(path);
+  ASSERT_EQ(series.size(), 3u);
+  EXPECT_EQ(series[2].geometry.size, (Size3{2, 2, 2}));
+  EXPECT_DOUBLE_EQ(series[2].geometry.spacing_mm[2], 2.0);
+  EXPECT_EQ(series[0].voxels[5], 5.0f);
+  EXPECT_EQ(series[2].voxels[7], 207.0f);
+  EXPECT_EQ(read_image_series(write_ramp("one.nii.gz", {3, 3, 3})).size(), 1u);
+  const auto flat = write_meta("flat.mha", "2", "4 3", 4 * 3 * 4);
+  expect_error([&] { read_image_series(flat); }, {flat.string(), "a 4D series", "2D image of size 4x3"});
+  const auto short_series = write_meta("short.mha", "4", "2 2 2 3", 2 * 2 * 2 * 2 * 4);
+  expect_error([&] { read_image_series(short_series); }, {short_series.string(), "shorter than its header"});
+}
+
 TEST_F(HostileInput, NonIntegerLabels) {
   ImageF image(testing::oblique_geometry({3, 3, 3}), 1.0f);
   image.at(2, 1, 0) = 0.5f;
