@@ -9,6 +9,7 @@ JSON files; prints entries/s and optionally writes the signals (.npy) for compar
 Usage: /usr/bin/python3 scripts/cest/reference_dictionary.py SCHEDULE GRID [--limit N] [--out signals.npy]
 """
 import argparse
+import functools
 import itertools
 import json
 import math
@@ -50,6 +51,7 @@ def grid_axes(grid):
     return axes, pools, mt
 
 
+@functools.lru_cache(maxsize=4096)
 def super_lorentzian(t2, dw):
     a = max(abs(dw) * t2, 1e-3)
     u = np.linspace(0.0, 1.0, 200001)[:-1] + 0.5 / 200000
@@ -116,6 +118,7 @@ def simulate(v, pools, mt, schedule):
     w_ppm = 2 * math.pi * GAMMA_HZ_PER_UT * schedule["b0_tesla"]
     m0_state = None
     out = []
+    relax = generator(v, pools, mt, 0.0, 0.0, w_ppm)
     for i in range(n):
         a = generator(v, pools, mt, b1[i], offsets[i], w_ppm)
         if m0_state is None:
@@ -141,7 +144,6 @@ def simulate(v, pools, mt, schedule):
         m[2:liquid:3] = math.sin(t) * y + math.cos(t) * z
         m[0:liquid:3] = 0.0
         m[1:liquid:3] = 0.0
-        relax = generator(v, pools, mt, 0.0, 0.0, w_ppm)
         m = expm(relax * (tr[i] - tsat[i])) @ m
     return out
 
@@ -152,6 +154,8 @@ def main():
     p.add_argument("grid")
     p.add_argument("--limit", type=int, default=0, help="simulate only the first N entries")
     p.add_argument("--out", help="write the signals [N, T] as .npy")
+    p.add_argument("--compare", help="a dictionary from `oncotrack mrf simulate` with the same schedule and "
+                   "grid: print the largest |difference| over the simulated entries")
     a = p.parse_args()
     schedule = json.load(open(a.schedule))
     if schedule.get("saturation") != "continuous_wave":
@@ -167,6 +171,18 @@ def main():
     print(f"entries {len(signals)} seconds {seconds:.3f} entries_per_s {len(signals) / seconds:.2f}")
     if a.out:
         np.save(a.out, np.array(signals, dtype=np.float64))
+    if a.compare:
+        ours = read_signals(a.compare)[: len(signals)]
+        print(f"max_abs_difference {np.max(np.abs(ours - np.array(signals))):.3e}")
+
+
+def read_signals(path):
+    """The "signals" tensor of a dictionary file (safetensors: u64 header length, JSON header, data)."""
+    raw = open(path, "rb").read()
+    n = int.from_bytes(raw[:8], "little")
+    entry = json.loads(raw[8:8 + n])["signals"]
+    begin, end = entry["data_offsets"]
+    return np.frombuffer(raw[8 + n + begin:8 + n + end], dtype="<f4").reshape(entry["shape"]).astype(np.float64)
 
 
 if __name__ == "__main__":
