@@ -125,9 +125,12 @@ Volume<T> volume_from_itk(const itk::Image<T, 3>& image) {
   return volume;
 }
 
-template <class T>
-Volume<T> read_volume(itk::ImageIOBase& io, const fs::path& path) {
-  auto reader = itk::ImageFileReader<itk::Image<T, 3>>::New();
+namespace {
+
+// The whole file through io as an ITK image of the given type.
+template <class Image>
+typename Image::Pointer read_itk(itk::ImageIOBase& io, const fs::path& path) {
+  auto reader = itk::ImageFileReader<Image>::New();
   reader->SetImageIO(&io);
   reader->SetFileName(path.string());
   try {
@@ -135,21 +138,20 @@ Volume<T> read_volume(itk::ImageIOBase& io, const fs::path& path) {
   } catch (const itk::ExceptionObject& e) {
     throw_itk_error(path, "cannot read image voxels (truncated or corrupt file?)", e);
   }
-  return volume_from_itk<T>(*reader->GetOutput());
+  return reader->GetOutput();
+}
+
+}  // namespace
+
+template <class T>
+Volume<T> read_volume(itk::ImageIOBase& io, const fs::path& path) {
+  return volume_from_itk<T>(*read_itk<itk::Image<T, 3>>(io, path));
 }
 
 std::vector<float> read_series_voxels(itk::ImageIOBase& io, const fs::path& path) {
-  auto reader = itk::ImageFileReader<itk::Image<float, 4>>::New();
-  reader->SetImageIO(&io);
-  reader->SetFileName(path.string());
-  try {
-    reader->Update();
-  } catch (const itk::ExceptionObject& e) {
-    throw_itk_error(path, "cannot read image voxels (truncated or corrupt file?)", e);
-  }
-  const itk::Image<float, 4>& image = *reader->GetOutput();
-  const auto n = image.GetLargestPossibleRegion().GetNumberOfPixels();
-  return std::vector<float>(image.GetBufferPointer(), image.GetBufferPointer() + n);
+  const auto image = read_itk<itk::Image<float, 4>>(io, path);
+  const auto n = image->GetLargestPossibleRegion().GetNumberOfPixels();
+  return std::vector<float>(image->GetBufferPointer(), image->GetBufferPointer() + n);
 }
 
 template itk::Image<float, 3>::Pointer itk_from_volume(const Volume<float>&);
