@@ -1,5 +1,6 @@
-// `oncotrack mrf simulate SCHEDULE GRID --out DICT` and `oncotrack mrf quantify SERIES SCHEDULE --dict DICT
-// --out DIR [--mask MASK]`: CEST MR fingerprinting (cest/, pipeline/mrf_quantify.h).
+// `oncotrack mrf simulate SCHEDULE GRID --out DICT`, `oncotrack mrf train DICT --out MODEL` and
+// `oncotrack mrf quantify SERIES SCHEDULE (--dict DICT | --model MODEL) --out DIR [--mask MASK]`: CEST MR
+// fingerprinting (cest/, pipeline/mrf_quantify.h).
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -7,6 +8,7 @@
 
 #include "commands.h"
 #include "oncotrack/cest/dictionary.h"
+#include "oncotrack/cest/mrf_network.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/pipeline/mrf_quantify.h"
 
@@ -18,8 +20,13 @@ struct SimulateOptions {
   std::string schedule, grid, out;
 };
 
+struct TrainOptions {
+  std::string dict, out;
+  cest::MrfTrainingOptions training;
+};
+
 struct QuantifyOptions {
-  std::string series, schedule, dict, mask, out;
+  std::string series, schedule, dict, model, mask, out;
 };
 
 void refuse_overwrite(const std::string& path, const GlobalOptions& g) {
@@ -48,13 +55,38 @@ int run_simulate(const SimulateOptions& o, const GlobalOptions& g) {
   return kExitOk;
 }
 
-int run_quantify(const QuantifyOptions& o, const GlobalOptions& g) {
+int run_train(const TrainOptions& o, const GlobalOptions& g) {
+  refuse_overwrite(o.out, g);
   const cest::Dictionary dict = cest::read_dictionary(o.dict);
-  const pipeline::MrfMaps maps =
-      pipeline::quantify_with_dictionary({o.series, o.schedule, o.mask}, dict, g.resolved_threads());
+  spdlog::info("training on {} entries x {} images", dict.entries(), dict.images());
+  const auto start = std::chrono::steady_clock::now();
+  const cest::MrfTrainingResult r =
+      cest::train_mrf_network(dict, o.training, [](int epoch, double train_loss, double val_loss) {
+        spdlog::info("epoch {:3d}  training loss {:.3e}  validation loss {:.3e}", epoch, train_loss,
+                     val_loss);
+      });
+  cest::write_mrf_network(o.out, r, dict, o.training);
+  spdlog::info("wrote {} (best epoch {}, validation loss {:.3e}, {:.1f} s)", o.out, r.best_epoch,
+               r.validation_loss[static_cast<std::size_t>(r.best_epoch - 1)],
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return kExitOk;
+}
+
+int run_quantify(const QuantifyOptions& o, const GlobalOptions& g) {
+  if (o.dict.empty() && o.model.empty())
+    throw Error("nothing to quantify with", o.series, "--dict DICT or --model MODEL", "neither");
+  const pipeline::MrfInputs in{o.series, o.schedule, o.mask};
+  pipeline::MrfMaps maps;
+  if (!o.dict.empty()) {
+    const cest::Dictionary dict = cest::read_dictionary(o.dict);
+    maps = pipeline::quantify_with_dictionary(in, dict, g.resolved_threads());
+    spdlog::info("{} voxels quantified by dot-product matching against {} entries", maps.voxels,
+                 dict.entries());
+  } else {
+    maps = pipeline::quantify_with_network(in, cest::MrfNetwork::read(o.model), g.resolved_threads());
+    spdlog::info("{} voxels quantified by the network {}", maps.voxels, o.model);
+  }
   for (const auto& p : pipeline::write_mrf_maps(maps, o.out)) std::cout << p.string() << '\n';
-  spdlog::info("{} voxels quantified by dot-product matching against {} entries", maps.voxels,
-               dict.entries());
   return kExitOk;
 }
 
@@ -76,6 +108,25 @@ void setup_mrf(CLI::App& app, const GlobalOptions& global, Action& action) {
   sim->add_option("--out", s->out, "Dictionary file to write (.safetensors)")->required();
   sim->callback([&action, &global, s] { action = [s, &global] { return run_simulate(*s, global); }; });
 
+  auto t = std::make_shared<TrainOptions>();
+  CLI::App* train =
+      mrf->add_subcommand("train", "Train the quantification network on a dictionary (C++, Adam)");
+  train->add_option("dict", t->dict, "Dictionary from `mrf simulate`")->required()->check(CLI::ExistingFile);
+  train->add_option("--out", t->out, "Weights file to write (.safetensors)")->required();
+  train->add_option("--hidden", t->training.hidden, "Hidden layer sizes")->capture_default_str();
+  train->add_option("--epochs", t->training.epochs, "Epochs")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  train->add_option("--batch", t->training.batch_size, "Mini-batch size")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  train->add_option("--lr", t->training.learning_rate, "Adam learning rate")->capture_default_str();
+  train->add_option("--noise", t->training.noise_sd, "Gaussian noise SD on the normalised signals")
+      ->capture_default_str();
+  train->add_option("--seed", t->training.seed, "Random seed")->capture_default_str();
+  train->add_option("--outputs", t->training.outputs, "Parameters to learn (default: every varying one)");
+  train->callback([&action, &global, t] { action = [t, &global] { return run_train(*t, global); }; });
+
   auto q = std::make_shared<QuantifyOptions>();
   CLI::App* quant =
       mrf->add_subcommand("quantify", "Exchange-rate, concentration and relaxation maps of a series");
@@ -85,9 +136,12 @@ void setup_mrf(CLI::App& app, const GlobalOptions& global, Action& action) {
   quant->add_option("schedule", q->schedule, "Schedule JSON of the series")
       ->required()
       ->check(CLI::ExistingFile);
-  quant->add_option("--dict", q->dict, "Dictionary from `mrf simulate` (dot-product matching)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  CLI::Option* dict =
+      quant->add_option("--dict", q->dict, "Dictionary from `mrf simulate` (dot-product matching)")
+          ->check(CLI::ExistingFile);
+  CLI::Option* model =
+      quant->add_option("--model", q->model, "Network from `mrf train`")->check(CLI::ExistingFile);
+  dict->excludes(model);
   quant->add_option("--mask", q->mask, "Voxels to quantify (default: every voxel with a signal)")
       ->check(CLI::ExistingFile);
   quant->add_option("--out", q->out, "Folder for the maps (NIfTI)")->required();

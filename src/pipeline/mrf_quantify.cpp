@@ -48,14 +48,19 @@ Fingerprints load_fingerprints(const MrfInputs& in, const cest::Schedule& schedu
   return f;
 }
 
+// The series' schedule, checked against the one the dictionary or network was made for.
+cest::Schedule checked_schedule(const MrfInputs& in, const cest::Schedule& expected, const char* what) {
+  const cest::Schedule schedule = cest::read_schedule(in.schedule);
+  if (cest::schedule_to_json(schedule) != cest::schedule_to_json(expected))
+    throw Error(std::string(what) + " was made for another schedule", in.schedule.string(),
+                std::string("the schedule stored in the ") + what, "a different schedule");
+  return schedule;
+}
+
 }  // namespace
 
 MrfMaps quantify_with_dictionary(const MrfInputs& in, const cest::Dictionary& dict, int threads) {
-  const cest::Schedule schedule = cest::read_schedule(in.schedule);
-  if (cest::schedule_to_json(schedule) != cest::schedule_to_json(dict.schedule))
-    throw Error("dictionary was simulated for another schedule", in.schedule.string(),
-                "the schedule stored in the dictionary", "a different schedule");
-  const Fingerprints f = load_fingerprints(in, schedule);
+  const Fingerprints f = load_fingerprints(in, checked_schedule(in, dict.schedule, "dictionary"));
   const std::vector<cest::Match> matches = cest::match_dictionary(dict, f.signals, threads);
   MrfMaps out;
   out.voxels = f.voxels.size();
@@ -75,6 +80,21 @@ MrfMaps quantify_with_dictionary(const MrfInputs& in, const cest::Dictionary& di
   MrfMap score{"match_score", ImageF(f.geometry, 0.0f)};
   for (std::size_t k = 0; k < f.voxels.size(); ++k) score.image.voxels[f.voxels[k]] = matches[k].score;
   out.maps.push_back(std::move(score));
+  return out;
+}
+
+MrfMaps quantify_with_network(const MrfInputs& in, const cest::MrfNetwork& network, int threads) {
+  const Fingerprints f = load_fingerprints(in, checked_schedule(in, network.schedule(), "network"));
+  MrfMaps out;
+  out.voxels = f.voxels.size();
+  const nn::Tensor values = f.voxels.empty() ? nn::Tensor() : network.predict(f.signals, threads);
+  const std::size_t k = network.outputs().size();
+  for (std::size_t o = 0; o < k; ++o) {
+    MrfMap m{network.outputs()[o].name, ImageF(f.geometry, 0.0f)};
+    std::replace(m.name.begin(), m.name.end(), '.', '_');
+    for (std::size_t v = 0; v < f.voxels.size(); ++v) m.image.voxels[f.voxels[v]] = values.data()[v * k + o];
+    out.maps.push_back(std::move(m));
+  }
   return out;
 }
 

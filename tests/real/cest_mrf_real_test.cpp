@@ -116,7 +116,7 @@ TEST_F(RealCestMrf, QuantifyRefusesASeriesOrDictionaryOfAnotherSchedule) {
   r = run_cli("-q mrf quantify " + series + " " + (kPhantom / "schedule.json").string() + " --dict " +
               (dir_ / "five.safetensors").string() + " --out " + (dir_ / "maps").string());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("dictionary was simulated for another schedule"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dictionary was made for another schedule"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir_ / "maps"));
 }
 

@@ -4,13 +4,14 @@
 //
 // Maps (NIfTI, float32, the series' geometry), one per dictionary parameter that varies in the grid, named
 // after it with '.' → '_' ("arginine_exchange_rate_per_s.nii.gz", "water_t1_s.nii.gz", in the grid's units:
-// s, s⁻¹, mM or fraction), plus "match_score.nii.gz" (dot product, 1 = identical shape). Voxels outside the
-// mask are 0 in every map.
+// s, s⁻¹, mM or fraction), plus "match_score.nii.gz" (dot product, 1 = identical shape) for dictionary
+// matching; with a network, one map per network output. Voxels outside the mask are 0 in every map.
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "oncotrack/cest/dictionary.h"
+#include "oncotrack/cest/mrf_network.h"
 #include "oncotrack/core/geometry.h"
 
 namespace oncotrack::pipeline {
@@ -35,6 +36,10 @@ struct MrfMaps {
 // one volume per schedule image, the mask's grid differs from the series', or the dictionary was simulated
 // for another schedule.
 MrfMaps quantify_with_dictionary(const MrfInputs& inputs, const cest::Dictionary& dict, int threads);
+
+// The trained network instead (one map per network output, no match score); the series must fit the network's
+// schedule.
+MrfMaps quantify_with_network(const MrfInputs& inputs, const cest::MrfNetwork& network, int threads);
 
 // Writes every map as OUT_DIR/<name>.nii.gz (atomically); returns the paths in map order.
 std::vector<std::filesystem::path> write_mrf_maps(const MrfMaps& maps, const std::filesystem::path& out_dir);
