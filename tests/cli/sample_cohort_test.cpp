@@ -198,8 +198,9 @@ TEST_F(SampleCohort, TheBundledModelSegmentsEveryTimepointAndPredictsEveryFollow
       const json& qc = tp.at("qc");
       EXPECT_TRUE(fs::exists(out() / ("sub-" + id) / qc.at("contours").get<std::string>()));
       EXPECT_EQ(qc.at("checkerboard").is_null(), tp.at("role") == "baseline");
-      if (!qc.at("checkerboard").is_null())
+      if (!qc.at("checkerboard").is_null()) {
         EXPECT_TRUE(fs::exists(out() / ("sub-" + id) / qc.at("checkerboard").get<std::string>()));
+      }
     }
     for (const auto& f : r.at("response")) {
       const json& p = f.at("prediction");
@@ -298,7 +299,8 @@ TEST_F(SampleCohort, SynthIsDeterministic) {
 
 TEST(Cli, HelpVersionAndUsageErrors) {
   for (const char* cmd :
-       {"--help", "run --help", "register --help", "validate --help", "synth --help", "predict --help"}) {
+       {"--help", "run --help", "register --help", "validate --help", "synth --help", "predict --help",
+        "mrf --help", "mrf simulate --help", "mrf train --help", "mrf quantify --help"}) {
     const CliResult r = run_cli(cmd);
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
@@ -308,6 +310,11 @@ TEST(Cli, HelpVersionAndUsageErrors) {
   EXPECT_NE(v.out.find("oncotrack 0."), std::string::npos);
   EXPECT_EQ(run_cli("").exit_code, 1);
   EXPECT_EQ(run_cli("frobnicate").exit_code, 1);
+  EXPECT_EQ(run_cli("mrf").exit_code, 1);  // a subcommand is required
+  const std::string readme = std::string(ONCOTRACK_SOURCE_DIR) + "/README.md";
+  const CliResult neither = run_cli("mrf quantify " + readme + " " + readme + " --out /tmp/x");
+  EXPECT_EQ(neither.exit_code, 1);
+  EXPECT_NE(neither.err.find("--dict DICT or --model MODEL"), std::string::npos) << neither.err;
   const CliResult missing = run_cli("run /nonexistent/manifest.csv --out /tmp/x");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("/nonexistent/manifest.csv"), std::string::npos);
