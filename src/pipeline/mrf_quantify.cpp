@@ -48,10 +48,15 @@ Fingerprints load_fingerprints(const MrfInputs& in, const cest::Schedule& schedu
   return f;
 }
 
-// The series' schedule, checked against the one the dictionary or network was made for.
+// The series' schedule, checked against the one the dictionary or network was made for (descriptions aside).
 cest::Schedule checked_schedule(const MrfInputs& in, const cest::Schedule& expected, const char* what) {
   const cest::Schedule schedule = cest::read_schedule(in.schedule);
-  if (cest::schedule_to_json(schedule) != cest::schedule_to_json(expected))
+  auto acquisition = [](const cest::Schedule& s) {
+    nlohmann::json j = cest::schedule_to_json(s);
+    j.erase("description");
+    return j;
+  };
+  if (acquisition(schedule) != acquisition(expected))
     throw Error(std::string(what) + " was made for another schedule", in.schedule.string(),
                 std::string("the schedule stored in the ") + what, "a different schedule");
   return schedule;
