@@ -1,5 +1,6 @@
 // `oncotrack mrf simulate SCHEDULE GRID --out DICT`, `oncotrack mrf train DICT --out MODEL` and
-// `oncotrack mrf quantify SERIES SCHEDULE (--dict DICT | --model MODEL) --out DIR [--mask MASK]`: CEST MR
+// `oncotrack mrf quantify SERIES SCHEDULE (--dict DICT | --model MODEL) --out DIR [--mask MASK] [--t1 MAP
+// --t2 MAP --relaxation-unit s|ms]`: CEST MR
 // fingerprinting (cest/, pipeline/mrf_quantify.h).
 #include <spdlog/spdlog.h>
 
@@ -26,7 +27,7 @@ struct TrainOptions {
 };
 
 struct QuantifyOptions {
-  std::string series, schedule, dict, model, mask, out;
+  std::string series, schedule, dict, model, mask, t1, t2, relaxation_unit = "s", out;
 };
 
 void refuse_overwrite(const std::string& path, const GlobalOptions& g) {
@@ -75,7 +76,8 @@ int run_train(const TrainOptions& o, const GlobalOptions& g) {
 int run_quantify(const QuantifyOptions& o, const GlobalOptions& g) {
   if (o.dict.empty() && o.model.empty())
     throw Error("nothing to quantify with", o.series, "--dict DICT or --model MODEL", "neither");
-  const pipeline::MrfInputs in{o.series, o.schedule, o.mask};
+  const pipeline::MrfInputs in{o.series, o.schedule, o.mask,
+                               o.t1,     o.t2,       o.relaxation_unit == "ms" ? 1e-3 : 1.0};
   pipeline::MrfMaps maps;
   if (!o.dict.empty()) {
     const cest::Dictionary dict = cest::read_dictionary(o.dict);
@@ -124,7 +126,11 @@ void setup_mrf(CLI::App& app, const GlobalOptions& global, Action& action) {
   train->add_option("--noise", t->training.noise_sd, "Gaussian noise SD on the normalised signals")
       ->capture_default_str();
   train->add_option("--seed", t->training.seed, "Random seed")->capture_default_str();
-  train->add_option("--outputs", t->training.outputs, "Parameters to learn (default: every varying one)");
+  train->add_option("--outputs", t->training.outputs,
+                    "Parameters to learn (default: every varying one that is not an input)");
+  train->add_option("--inputs", t->training.inputs,
+                    "Parameters given to the network as measured maps beside the fingerprint "
+                    "(water.t1_s, water.t2_s: then `quantify` needs --t1/--t2)");
   train->callback([&action, &global, t] { action = [t, &global] { return run_train(*t, global); }; });
 
   auto q = std::make_shared<QuantifyOptions>();
@@ -144,6 +150,13 @@ void setup_mrf(CLI::App& app, const GlobalOptions& global, Action& action) {
   dict->excludes(model);
   quant->add_option("--mask", q->mask, "Voxels to quantify (default: every voxel with a signal)")
       ->check(CLI::ExistingFile);
+  quant->add_option("--t1", q->t1, "Measured water T1 map on the series' grid (fixes water.t1_s)")
+      ->check(CLI::ExistingFile);
+  quant->add_option("--t2", q->t2, "Measured water T2 map on the series' grid (fixes water.t2_s)")
+      ->check(CLI::ExistingFile);
+  quant->add_option("--relaxation-unit", q->relaxation_unit, "Unit of the --t1/--t2 maps")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"s", "ms"}));
   quant->add_option("--out", q->out, "Folder for the maps (NIfTI)")->required();
   quant->callback([&action, &global, q] { action = [q, &global] { return run_quantify(*q, global); }; });
 }

@@ -1,6 +1,8 @@
 #include "oncotrack/pipeline/mrf_quantify.h"
 
 #include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "oncotrack/cest/matching.h"
 #include "oncotrack/core/error.h"
@@ -12,9 +14,40 @@ namespace {
 
 struct Fingerprints {
   Geometry geometry;
-  std::vector<std::size_t> voxels;  // linear indices quantified
-  nn::Tensor signals;               // [voxels, T]
+  std::vector<std::size_t> voxels;          // linear indices quantified
+  nn::Tensor signals;                       // [voxels, T]
+  std::vector<cest::KnownParameter> known;  // measured water T1/T2 (seconds) per quantified voxel
 };
+
+void check_grid(const Geometry& g, const std::filesystem::path& path, const Geometry& series,
+                const std::filesystem::path& series_path, const char* what) {
+  const GeometryDelta delta = compare_geometry(g, series);
+  if (!delta.within(1e-3, 1e-4))
+    throw Error(std::string(what) + " is not on the series' voxel grid", path.string(),
+                "the grid of " + series_path.string() + ": " + describe_geometry(series),
+                describe_geometry(g) + " (" + delta.describe() + ")");
+}
+
+// A measured relaxation map in seconds, refusing values that only make sense in another unit.
+ImageF relaxation_map(const MrfInputs& in, const std::filesystem::path& path, const Geometry& series,
+                      double implausible_s, const char* what) {
+  ImageF map = io::read_image(path);
+  check_grid(map.geometry, path, series, in.series, what);
+  std::vector<float> positive;
+  for (float& v : map.voxels) {
+    v = static_cast<float>(static_cast<double>(v) * in.relaxation_unit_s);
+    if (v > 0.0f && std::isfinite(v)) positive.push_back(v);
+  }
+  if (positive.empty())
+    throw Error(std::string(what) + " has no positive value", path.string(), "relaxation times > 0", "none");
+  std::nth_element(positive.begin(), positive.begin() + positive.size() / 2, positive.end());
+  const double median = positive[positive.size() / 2];
+  if (median > implausible_s)
+    throw Error(std::string(what) + " values are implausible in seconds", path.string(),
+                "a median below " + std::to_string(implausible_s) + " s (maps in ms need a unit of 0.001 s)",
+                "a median of " + std::to_string(median) + " s");
+  return map;
+}
 
 Fingerprints load_fingerprints(const MrfInputs& in, const cest::Schedule& schedule) {
   const std::vector<ImageF> series = io::read_image_series(in.series);
@@ -29,22 +62,29 @@ Fingerprints load_fingerprints(const MrfInputs& in, const cest::Schedule& schedu
   std::vector<std::uint8_t> keep(n, 1);
   if (!in.mask.empty()) {
     const Mask mask = io::labels_to_mask(io::read_labels(in.mask), {});
-    const GeometryDelta delta = compare_geometry(mask.geometry, f.geometry);
-    if (!delta.within(1e-3, 1e-4))
-      throw Error("mask is not on the series' voxel grid", in.mask.string(),
-                  "the grid of " + in.series.string() + ": " + describe_geometry(f.geometry),
-                  describe_geometry(mask.geometry) + " (" + delta.describe() + ")");
+    check_grid(mask.geometry, in.mask, f.geometry, in.series, "mask");
     keep.assign(mask.voxels.begin(), mask.voxels.end());
   }
+  std::vector<std::pair<std::string, ImageF>> maps;
+  if (!in.t1_map.empty())
+    maps.emplace_back("water.t1_s", relaxation_map(in, in.t1_map, f.geometry, 20.0, "T1 map"));
+  if (!in.t2_map.empty())
+    maps.emplace_back("water.t2_s", relaxation_map(in, in.t2_map, f.geometry, 5.0, "T2 map"));
   for (std::size_t v = 0; v < n; ++v) {
-    if (!keep[v]) continue;
+    bool use = keep[v] != 0;
+    for (const auto& [name, map] : maps) use = use && map.voxels[v] > 0.0f && std::isfinite(map.voxels[v]);
     bool any = false;
-    for (std::size_t i = 0; i < t && !any; ++i) any = series[i].voxels[v] != 0.0f;
+    for (std::size_t i = 0; i < t && use && !any; ++i) any = series[i].voxels[v] != 0.0f;
     if (any) f.voxels.push_back(v);
   }
   f.signals = nn::Tensor({static_cast<std::int64_t>(f.voxels.size()), static_cast<std::int64_t>(t)});
   for (std::size_t k = 0; k < f.voxels.size(); ++k)
     for (std::size_t i = 0; i < t; ++i) f.signals.data()[k * t + i] = series[i].voxels[f.voxels[k]];
+  for (const auto& [name, map] : maps) {
+    cest::KnownParameter k{name, {}};
+    for (std::size_t v : f.voxels) k.values.push_back(map.voxels[v]);
+    f.known.push_back(std::move(k));
+  }
   return f;
 }
 
@@ -66,7 +106,9 @@ cest::Schedule checked_schedule(const MrfInputs& in, const cest::Schedule& expec
 
 MrfMaps quantify_with_dictionary(const MrfInputs& in, const cest::Dictionary& dict, int threads) {
   const Fingerprints f = load_fingerprints(in, checked_schedule(in, dict.schedule, "dictionary"));
-  const std::vector<cest::Match> matches = cest::match_dictionary(dict, f.signals, threads);
+  const std::vector<cest::Match> matches = f.known.empty()
+                                               ? cest::match_dictionary(dict, f.signals, threads)
+                                               : cest::match_dictionary(dict, f.signals, f.known, threads);
   MrfMaps out;
   out.voxels = f.voxels.size();
   const auto p = static_cast<std::size_t>(dict.parameters.dim(1));
@@ -92,7 +134,27 @@ MrfMaps quantify_with_network(const MrfInputs& in, const cest::MrfNetwork& netwo
   const Fingerprints f = load_fingerprints(in, checked_schedule(in, network.schedule(), "network"));
   MrfMaps out;
   out.voxels = f.voxels.size();
-  const nn::Tensor values = f.voxels.empty() ? nn::Tensor() : network.predict(f.signals, threads);
+  std::vector<std::string> given, wanted;
+  for (const cest::KnownParameter& k : f.known) given.push_back(k.name);
+  for (const cest::MrfOutput& i : network.inputs()) wanted.push_back(i.name);
+  auto names = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? std::string("none") : nlohmann::json(v).dump();
+  };
+  if (names(given) != names(wanted))
+    throw Error("measured maps do not fit the network", in.series.string(),
+                "maps for " + names(wanted) + " (the network's inputs)", names(given));
+  nn::Tensor known;
+  if (!wanted.empty()) {
+    const std::size_t k = wanted.size();
+    known = nn::Tensor({static_cast<std::int64_t>(f.voxels.size()), static_cast<std::int64_t>(k)});
+    for (std::size_t i = 0; i < k; ++i) {
+      const auto g =
+          static_cast<std::size_t>(std::find(given.begin(), given.end(), wanted[i]) - given.begin());
+      for (std::size_t v = 0; v < f.voxels.size(); ++v) known.data()[v * k + i] = f.known[g].values[v];
+    }
+  }
+  const nn::Tensor values = f.voxels.empty() ? nn::Tensor() : network.predict(f.signals, known, threads);
   const std::size_t k = network.outputs().size();
   for (std::size_t o = 0; o < k; ++o) {
     MrfMap m{network.outputs()[o].name, ImageF(f.geometry, 0.0f)};

@@ -20,6 +20,11 @@ struct MrfInputs {
   std::filesystem::path series;    // 4D, one volume per schedule image
   std::filesystem::path schedule;  // cest/schedule.h format
   std::filesystem::path mask;      // optional: voxels to quantify (default: every voxel with a signal)
+  // Optional measured water T1 / T2 maps on the series' grid (the dictionary parameters water.t1_s and
+  // water.t2_s): dictionary matching is then restricted to the nearest grid values, and a network trained
+  // with those inputs gets them. Voxels where a given map is not > 0 are not quantified.
+  std::filesystem::path t1_map, t2_map;
+  double relaxation_unit_s = 1.0;  // seconds per unit of the T1/T2 maps (0.001 for maps in ms)
 };
 
 struct MrfMap {
@@ -33,12 +38,13 @@ struct MrfMaps {
 };
 
 // Dot-product matching against dict. Throws oncotrack::Error naming the file when the series does not have
-// one volume per schedule image, the mask's grid differs from the series', or the dictionary was simulated
-// for another schedule.
+// one volume per schedule image, a mask's or map's grid differs from the series', the dictionary was
+// simulated for another schedule, or a T1/T2 map's values are implausible in seconds (median T1 > 20 s or
+// T2 > 5 s: most likely milliseconds given without relaxation_unit_s = 0.001).
 MrfMaps quantify_with_dictionary(const MrfInputs& inputs, const cest::Dictionary& dict, int threads);
 
 // The trained network instead (one map per network output, no match score); the series must fit the network's
-// schedule.
+// schedule, and exactly the measured inputs the network was trained with must be given.
 MrfMaps quantify_with_network(const MrfInputs& inputs, const cest::MrfNetwork& network, int threads);
 
 // Writes every map as OUT_DIR/<name>.nii.gz (atomically); returns the paths in map order.
