@@ -1,8 +1,8 @@
 // `oncotrack run INPUT --out DIR`: the whole pipeline for every subject (with the bundled default model
-// unless
-// --model FILE or --no-model); `oncotrack register INPUT --out DIR`: the same inputs through loading and
-// registration only; `oncotrack predict INPUT --out DIR`: through segmentation, registration and the response
-// prediction. The model is loaded once for all subjects.
+// unless --model FILE or --no-model; CEST-MRF series with --mrf-dict DICT or --mrf-model MODEL);
+// `oncotrack register INPUT --out DIR`: the same inputs through loading and registration only;
+// `oncotrack predict INPUT --out DIR`: through segmentation, registration and the response prediction. Models
+// and dictionaries are loaded once for all subjects.
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -11,7 +11,11 @@
 #include <optional>
 
 #include "commands.h"
+#include "oncotrack/cest/dictionary.h"
+#include "oncotrack/cest/mrf_network.h"
+#include "oncotrack/core/sha256.h"
 #include "oncotrack/io/cohort.h"
+#include "oncotrack/pipeline/mrf_quantify.h"
 #include "oncotrack/pipeline/run.h"
 #include "oncotrack/pipeline/segmentation.h"
 #include "oncotrack/registration/register.h"
@@ -37,6 +41,7 @@ struct RunCommandOptions {
   std::vector<std::string> participants;
   std::string model;
   bool no_model = false;
+  std::string mrf_dict, mrf_model;
   std::string tumor_source = "auto";
   pipeline::RunOptions::Stage stage = pipeline::RunOptions::Stage::kAll;
 };
@@ -55,6 +60,20 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
     model = pipeline::load_model(o.model.empty() ? default_model_path() : o.model);
     spdlog::info("model {} ({})", model->name, model->sha256.substr(0, 12));
     ro.model = &*model;
+  }
+  std::optional<cest::Dictionary> mrf_dict;
+  std::optional<cest::MrfNetwork> mrf_network;
+  pipeline::MrfReconstruction mrf;
+  if (!o.mrf_dict.empty() || !o.mrf_model.empty()) {
+    mrf.path = o.mrf_dict.empty() ? o.mrf_model : o.mrf_dict;
+    if (!o.mrf_dict.empty())
+      mrf.dictionary = &mrf_dict.emplace(cest::read_dictionary(o.mrf_dict));
+    else
+      mrf.network = &mrf_network.emplace(cest::MrfNetwork::read(o.mrf_model));
+    mrf.sha256 = sha256_file(mrf.path);
+    spdlog::info("CEST-MRF {} {} ({})", mrf.dictionary ? "dictionary" : "network", mrf.path,
+                 mrf.sha256.substr(0, 12));
+    ro.mrf = &mrf;
   }
   ro.tumor_source = o.tumor_source;
   ro.threads = g.resolved_threads();
@@ -121,9 +140,19 @@ void add_subcommand(CLI::App& app, const GlobalOptions& global, Action& action, 
                     "Masks measured: auto (the manifest's where given, else the model's), mask, model")
         ->check(CLI::IsMember({"auto", "mask", "model"}));
   }
-  if (stage == Stage::kAll)
+  if (stage == Stage::kAll) {
     cmd->add_flag("--no-model", opts->no_model, "No network: measure the manifest's masks only")
         ->excludes("--model");
+    CLI::Option* dict =
+        cmd->add_option(
+               "--mrf-dict", opts->mrf_dict,
+               "CEST-MRF dictionary (`mrf simulate`) for the manifest's mrf series: dot-product matching")
+            ->check(CLI::ExistingFile);
+    cmd->add_option("--mrf-model", opts->mrf_model,
+                    "CEST-MRF network (`mrf train`) for the mrf series instead")
+        ->check(CLI::ExistingFile)
+        ->excludes(dict);
+  }
   cmd->callback([&action, &global, opts] { action = [&global, opts] { return run_run(*opts, global); }; });
 }
 

@@ -17,6 +17,8 @@ namespace {
 
 const std::set<std::string> kKnownColumns{"subject", "timepoint",  "day",       "date", "sequence",  "path",
                                           "mask",    "mask_label", "mask_grid", "role", "series_uid"};
+// Columns of "mrf" rows only.
+const std::set<std::string> kMrfColumns{"schedule", "t1_map", "t2_map", "relaxation_unit", "reference_mask"};
 
 // Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's civil calendar arithmetic).
 long days_from_civil(long y, unsigned m, unsigned d) {
@@ -171,6 +173,37 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
         problem(tp, row->origin, "unknown role", "baseline or follow-up", "'" + role + "'");
     }
 
+    if (sequence == "mrf") {
+      MrfEntry m;
+      m.origin = row->origin;
+      if (const std::string path = get("path"); path.empty())
+        problem(tp, row->origin, "empty path", "a 4D CEST-MRF series", "an empty field");
+      else
+        m.series = resolve(base_dir, path);
+      if (const std::string schedule = get("schedule"); schedule.empty())
+        problem(tp, row->origin, "mrf row without schedule", "the series' schedule JSON in column schedule",
+                "an empty field");
+      else
+        m.schedule = resolve(base_dir, schedule);
+      for (auto [column, target] : {std::pair{"t1_map", &m.t1_map}, std::pair{"t2_map", &m.t2_map},
+                                    std::pair{"reference_mask", &m.reference_mask}})
+        if (const std::string v = get(column); !v.empty()) *target = resolve(base_dir, v);
+      const std::string unit = get("relaxation_unit");
+      if (unit == "ms")
+        m.relaxation_unit_s = 1e-3;
+      else if (!unit.empty() && unit != "s")
+        problem(tp, row->origin, "unknown relaxation_unit", "s or ms", "'" + unit + "'");
+      for (const char* column : {"mask", "mask_label", "mask_grid", "series_uid"})
+        if (!get(column).empty())
+          problem(tp, row->origin, std::string("column ") + column + " on an mrf row",
+                  "tumour masks and DICOM series on the anatomical rows", "'" + get(column) + "'");
+      d.entry.mrf = std::move(m);
+      continue;
+    }
+    for (const std::string& column : kMrfColumns)
+      if (!get(column.c_str()).empty())
+        problem(tp, row->origin, "column " + column + " on a row that is not sequence mrf",
+                "CEST-MRF columns on mrf rows only", "'" + get(column.c_str()) + "'");
     ImageEntry image;
     image.sequence = sequence;
     image.origin = row->origin;
@@ -196,12 +229,15 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
     else if (!grid.empty() && grid != "image")
       problem(tp, row->origin, "unknown mask_grid", "image or own", "'" + grid + "'");
     for (const auto& [key, value] : f)
-      if (!kKnownColumns.count(key)) image.extra[key] = value;
+      if (!kKnownColumns.count(key) && !kMrfColumns.count(key)) image.extra[key] = value;
     d.entry.images.push_back(std::move(image));
   }
 
   std::vector<TimepointDraft> tps;
   for (auto& [tp, d] : drafts) {
+    if (d.entry.images.empty())
+      problem(tp, d.entry.mrf ? d.entry.mrf->origin : "", "timepoint has no anatomical image",
+              "an image row besides the mrf series", "mrf rows only");
     if (d.masks.size() > 1)
       problem(tp, "", "several different masks for one timepoint", "at most one tumour mask per timepoint",
               std::to_string(d.masks.size()) + " masks");

@@ -49,6 +49,31 @@ Problem to_problem(const Error& e, const std::string& subject, const std::string
   return {subject, timepoint, e.file(), what, e.expected(), e.found()};
 }
 
+LoadedFile load_mrf_series(const MrfEntry& m, const LoadOptions& options, std::size_t& volumes) {
+  const std::vector<ImageF> series = read_image_series(m.series);
+  volumes = series.size();
+  LoadedFile file;
+  file.info.path = m.series.string();
+  file.info.dimensions = 4;
+  file.info.geometry = series.front().geometry;
+  file.info.file_bytes = std::filesystem::file_size(m.series);
+  if (options.hash_files) file.sha256 = sha256_file(m.series);
+  if (!std::filesystem::is_regular_file(m.schedule))
+    throw Error("schedule not found", m.schedule.string(), "the schedule JSON of " + m.series.string(),
+                "no file");
+  for (const auto& map : {m.t1_map, m.t2_map}) {
+    if (map.empty()) continue;
+    const ImageF image = read_image(map);
+    const GeometryDelta d = compare_geometry(image.geometry, file.info.geometry);
+    if (!d.within(options.geometry_tolerance_mm, options.direction_tolerance))
+      throw Error("relaxation map is not on the grid of its CEST-MRF series " + m.series.string() + " (" +
+                      d.describe() + ")",
+                  map.string(), describe_geometry(file.info.geometry), describe_geometry(image.geometry));
+  }
+  if (!m.reference_mask.empty()) (void)read_labels(m.reference_mask);
+  return file;
+}
+
 }  // namespace
 
 LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& options,
@@ -104,6 +129,13 @@ LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& optio
         if (!mask_row->mask_labels.empty())
           note_absent_labels(labels, *ltp.mask, mask_row->mask_labels, ltp.warnings);
         ltp.mask_file = std::move(file);
+      } catch (const Error& e) {
+        problems.push_back(to_problem(e, subject.id, tp.id));
+      }
+    }
+    if (tp.mrf) {
+      try {
+        ltp.mrf_series = load_mrf_series(*tp.mrf, options, ltp.mrf_volumes);
       } catch (const Error& e) {
         problems.push_back(to_problem(e, subject.id, tp.id));
       }

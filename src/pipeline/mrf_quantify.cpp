@@ -111,6 +111,9 @@ MrfMaps quantify_with_dictionary(const MrfInputs& in, const cest::Dictionary& di
                                                : cest::match_dictionary(dict, f.signals, f.known, threads);
   MrfMaps out;
   out.voxels = f.voxels.size();
+  out.quantified = Mask(f.geometry, 0);
+  for (std::size_t k = 0; k < f.voxels.size(); ++k)
+    if (matches[k].entry >= 0) out.quantified.voxels[f.voxels[k]] = 1;
   const auto p = static_cast<std::size_t>(dict.parameters.dim(1));
   for (std::size_t a = 0; a < dict.parameter_names.size(); ++a) {
     const float* col = dict.parameters.data() + a;
@@ -134,6 +137,8 @@ MrfMaps quantify_with_network(const MrfInputs& in, const cest::MrfNetwork& netwo
   const Fingerprints f = load_fingerprints(in, checked_schedule(in, network.schedule(), "network"));
   MrfMaps out;
   out.voxels = f.voxels.size();
+  out.quantified = Mask(f.geometry, 0);
+  for (std::size_t v : f.voxels) out.quantified.voxels[v] = 1;
   std::vector<std::string> given, wanted;
   for (const cest::KnownParameter& k : f.known) given.push_back(k.name);
   for (const cest::MrfOutput& i : network.inputs()) wanted.push_back(i.name);
@@ -163,6 +168,12 @@ MrfMaps quantify_with_network(const MrfInputs& in, const cest::MrfNetwork& netwo
     out.maps.push_back(std::move(m));
   }
   return out;
+}
+
+MrfMaps quantify(const MrfInputs& inputs, const MrfReconstruction& r, int threads) {
+  ONCOTRACK_ASSERT(r.dictionary || r.network, "a reconstruction holds a dictionary or a network");
+  return r.dictionary ? quantify_with_dictionary(inputs, *r.dictionary, threads)
+                      : quantify_with_network(inputs, *r.network, threads);
 }
 
 std::vector<std::filesystem::path> write_mrf_maps(const MrfMaps& maps, const std::filesystem::path& out_dir) {

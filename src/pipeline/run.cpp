@@ -1,5 +1,6 @@
 #include "oncotrack/pipeline/run.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -7,6 +8,7 @@
 
 #include "lesion_frames.h"
 #include "model_stage.h"
+#include "mrf_stage.h"
 #include "oncotrack/analysis/lesions.h"
 #include "oncotrack/analysis/response.h"
 #include "oncotrack/core/atomic_file.h"
@@ -131,6 +133,12 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
       clock.end("predict");
     }
     if (options.stage == RunOptions::Stage::kPrediction) return finish(report::prediction_report);
+    if (std::any_of(loaded.timepoints.begin(), loaded.timepoints.end(),
+                    [](const io::LoadedTimepoint& tp) { return tp.entry->mrf.has_value(); })) {
+      quantify_mrf_timepoints(loaded, base, options.mrf, regs.reference, report_file.parent_path(),
+                              nn_threads, a);
+      clock.end("mrf");
+    }
     write_qc_pictures(loaded, base, segmented ? options.model->preprocessing.sequence : "",
                       segmented ? &segmentations : nullptr, report_file.parent_path(), a);
     clock.end("qc");

@@ -239,6 +239,8 @@ json subject_report(const SubjectAnalysis& a, const Provenance& provenance) {
     add_segmentation_json(tp, a, t);
     tp["qc"] = t < a.qc.size() ? a.qc[t] : json(nullptr);
     if (tp["qc"].is_null()) tp["reasons"]["qc"] = "no QC pictures were made";
+    tp["mrf"] = t < a.mrf.size() ? a.mrf[t] : json(nullptr);
+    if (tp["mrf"].is_null()) tp["reasons"]["mrf"] = "no CEST-MRF series at this timepoint";
     timepoints.push_back(std::move(tp));
   }
   json responses = json::array();

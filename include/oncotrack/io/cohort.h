@@ -11,6 +11,11 @@
 //             "own": the mask is measured on its own grid in the same world frame), role ("baseline" or
 //             "follow-up"; default: the earliest timepoint is the baseline), series_uid (DICOM folder with
 //             several series)
+//   CEST MR fingerprinting: a row with sequence "mrf" is not an anatomical image but a 4D fingerprint series
+//             of that timepoint (same session, same scanner frame); it needs schedule (cest/schedule.h JSON)
+//             and may give t1_map, t2_map (measured water T1/T2 on the series' grid), relaxation_unit ("s"
+//             default, or "ms") and reference_mask (the reference region; default: the tumour mirrored across
+//             the anatomical image's left-right centre). These columns are an error on other rows.
 //   any other column is passed through into the report (ImageEntry::extra).
 //   Relative paths resolve against the manifest's folder.
 // Manifest JSON: {"images": [ {<the same keys as the CSV columns>}, ... ]} (values strings or numbers).
@@ -48,12 +53,21 @@ struct ImageEntry {
   std::string origin;                        // "manifest.csv:12" or the BIDS file, for messages
 };
 
+// A CEST-MRF series of a timepoint (sequence "mrf" rows).
+struct MrfEntry {
+  std::filesystem::path series, schedule;
+  std::filesystem::path t1_map, t2_map, reference_mask;  // empty: not given
+  double relaxation_unit_s = 1.0;                        // 0.001 when relaxation_unit is "ms"
+  std::string origin;
+};
+
 struct TimepointEntry {
   std::string id;
   std::optional<double> day;  // days from baseline (negative before it); null when unknown
   std::string date;           // ISO date when given
   std::string role;           // "baseline" | "follow-up" | "pre-baseline"
   std::vector<ImageEntry> images;
+  std::optional<MrfEntry> mrf;  // at most one: a second mrf row is a duplicate (timepoint, sequence)
   // The image whose mask measures this timepoint (nullptr when no mask was given).
   const ImageEntry* mask_image() const;
 };

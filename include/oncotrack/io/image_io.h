@@ -63,6 +63,8 @@ std::vector<DicomSeriesInfo> list_dicom_series(const std::filesystem::path& fold
 void write_image(const ImageF& image, const std::filesystem::path& path);
 void write_mask(const Mask& mask, const std::filesystem::path& path);
 void write_labels(const Labels& labels, const std::filesystem::path& path);
+// A 4D series (what read_image_series reads back): every volume on the first one's grid, 4th spacing 1.
+void write_image_series(const std::vector<ImageF>& volumes, const std::filesystem::path& path);
 // An 8-bit RGB PNG (rgb: width·height·3 bytes, rows from top to bottom), written atomically. Throws Error
 // naming the path when the sizes disagree or the file cannot be written.
 void write_png_rgb(const std::vector<std::uint8_t>& rgb, std::size_t width, std::size_t height,

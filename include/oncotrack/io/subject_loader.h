@@ -30,7 +30,11 @@ struct LoadedTimepoint {
   const TimepointEntry* entry = nullptr;
   std::vector<LoadedFile> images;  // parallel to entry->images
   std::optional<LoadedFile> mask_file;
-  std::optional<Mask> mask;           // binary tumour mask (labels already selected)
+  std::optional<Mask> mask;  // binary tumour mask (labels already selected)
+  // The CEST-MRF series (info of its first volume) when the timepoint has one: read in full, its T1/T2 maps
+  // checked to lie on its grid, every file hashed. The schedule is checked where it is used (pipeline).
+  std::optional<LoadedFile> mrf_series;
+  std::size_t mrf_volumes = 0;
   std::vector<std::string> warnings;  // not errors, but a reader should know (e.g. chosen labels absent)
 };
 

@@ -35,7 +35,18 @@ struct MrfMap {
 struct MrfMaps {
   std::vector<MrfMap> maps;
   std::size_t voxels = 0;  // quantified voxels
+  Mask quantified;         // the series' grid: 1 where the maps hold a result
 };
+
+// How `run` reconstructs every timepoint's CEST-MRF series: one of the two, loaded once per process.
+struct MrfReconstruction {
+  const cest::Dictionary* dictionary = nullptr;
+  const cest::MrfNetwork* network = nullptr;
+  std::string path, sha256;  // the file, for provenance
+};
+
+// Quantifies with whichever `r` holds.
+MrfMaps quantify(const MrfInputs& inputs, const MrfReconstruction& r, int threads);
 
 // Dot-product matching against dict. Throws oncotrack::Error naming the file when the series does not have
 // one volume per schedule image, a mask's or map's grid differs from the series', the dictionary was

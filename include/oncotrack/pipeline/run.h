@@ -1,6 +1,7 @@
 #pragma once
 // `oncotrack run`: every subject of a cohort through load → segment (with a model) → measure → register →
-// predict (with a model) → match lesions (in the baseline frame) → response → report, subjects in parallel. A
+// predict (with a model) → CEST-MRF maps (timepoints with an mrf series) → match lesions (in the baseline
+// frame) → response → report, subjects in parallel. A
 // subject that fails writes OUT/sub-<id>/error.json (and loses any stale report); the others complete.
 // Outputs are written atomically. The library never prints: progress goes through the callback, which may be
 // called from worker threads (calls are serialised).
@@ -31,6 +32,7 @@ struct ProgressEvent {
 };
 
 struct LoadedModel;
+struct MrfReconstruction;
 
 struct RunOptions {
   std::filesystem::path out_dir;
@@ -46,6 +48,9 @@ struct RunOptions {
   // every timepoint and response prediction per follow-up (model_stage.h). nullptr: the manifest's masks
   // only.
   const LoadedModel* model = nullptr;
+  // How CEST-MRF series are reconstructed (loaded once by the caller; mrf_stage.h). nullptr: their reports
+  // say that none was given.
+  const MrfReconstruction* mrf = nullptr;
   // Which masks are measured when there is a model: "auto" (the manifest's where given, else the model's),
   // "mask" (the manifest's only), "model" (the model's; the manifest's become the reference).
   std::string tumor_source = "auto";

@@ -17,8 +17,8 @@
 namespace oncotrack::report {
 
 // 1.1.0: registration, lesion_matching_space; 1.2.0: segmentation, prediction, qc, tumor.source "model",
-// provenance.model.
-inline constexpr const char* kSchemaVersion = "1.2.0";
+// provenance.model; 1.3.0: timepoint mrf (CEST-MRF maps and region statistics).
+inline constexpr const char* kSchemaVersion = "1.3.0";
 
 struct StageTiming {
   std::string stage;
@@ -67,6 +67,8 @@ struct SubjectAnalysis {
   std::vector<nlohmann::json> segmentation;
   std::vector<nlohmann::json> qc;
   std::string no_model_reason = "no network model was run";
+  // CEST-MRF results, parallel to timepoints (pipeline/mrf_stage.h; null: no mrf series).
+  std::vector<nlohmann::json> mrf;
   // Follow-up id → the prediction object, or → {"reason": why not}.
   std::map<std::string, nlohmann::json> predictions;
 };
