@@ -1,7 +1,8 @@
 #include "oncotrack/cest/bloch_mcconnell.h"
 
 #include <cmath>
-#include <unsupported/Eigen/MatrixFunctions>
+
+#include "expm.h"
 
 #include "oncotrack/cest/lineshape.h"
 
@@ -21,7 +22,15 @@ Eigen::VectorXd BlochMcConnell::equilibrium() const {
   return m;
 }
 
-Eigen::MatrixXd BlochMcConnell::generator(double b1_ut, double phase_rad, double offset_ppm) const {
+double BlochMcConnell::mt_lineshape_s(double offset_ppm) const {
+  if (!has_mt()) return 0.0;
+  const MtPool& p = *tissue_.mt;
+  return lineshape_s(p.lineshape, p.t2_s,
+                     (p.shift_ppm + scanner_.b0_shift_ppm - offset_ppm) * scanner_.omega_per_ppm());
+}
+
+Eigen::MatrixXd BlochMcConnell::generator(double b1_ut, double phase_rad, double offset_ppm,
+                                          double mt_lineshape) const {
   const Eigen::Index n = size_, one = n - 1;
   Eigen::MatrixXd a = Eigen::MatrixXd::Zero(n, n);
   const double w1 = scanner_.gamma_rad_per_s_per_ut() * b1_ut * scanner_.b1_scale;
@@ -61,8 +70,8 @@ Eigen::MatrixXd BlochMcConnell::generator(double b1_ut, double phase_rad, double
   if (has_mt()) {
     const MtPool& p = *tissue_.mt;
     const Eigen::Index o = mt_index();
-    const double dw = (p.shift_ppm + scanner_.b0_shift_ppm - offset_ppm) * w_ppm;
-    const double r_rf = w1 == 0.0 ? 0.0 : kPi * w1 * w1 * lineshape_s(p.lineshape, p.t2_s, dw);
+    const double g = std::isnan(mt_lineshape) ? mt_lineshape_s(offset_ppm) : mt_lineshape;
+    const double r_rf = w1 == 0.0 ? 0.0 : kPi * w1 * w1 * g;
     a(o, o) = -1.0 / p.t1_s - r_rf;
     a(o, one) = p.fraction / p.t1_s;
     exchange(o, p.exchange_rate_per_s, p.fraction, true);
@@ -72,7 +81,7 @@ Eigen::MatrixXd BlochMcConnell::generator(double b1_ut, double phase_rad, double
 
 Eigen::MatrixXd BlochMcConnell::propagator(double b1_ut, double phase_rad, double offset_ppm,
                                            double duration_s) const {
-  return (generator(b1_ut, phase_rad, offset_ppm) * duration_s).exp();
+  return detail::expm<Eigen::MatrixXd>(generator(b1_ut, phase_rad, offset_ppm) * duration_s);
 }
 
 Eigen::MatrixXd BlochMcConnell::excitation(double flip_deg) const {

@@ -1,41 +1,46 @@
 #include "oncotrack/cest/simulate.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
+#include "expm.h"
 #include "oncotrack/cest/bloch_mcconnell.h"
 
 namespace oncotrack::cest {
 
 namespace {
 
-Eigen::MatrixXd power(Eigen::MatrixXd m, unsigned n) {
-  Eigen::MatrixXd r = Eigen::MatrixXd::Identity(m.rows(), m.cols());
+template <class M>
+M power(M m, unsigned n) {
+  M r = M::Identity(m.rows(), m.cols());
   for (; n > 0; n >>= 1) {
-    if (n & 1u) r = r * m;
-    if (n > 1) m = m * m;
+    if (n & 1u) r = (r * m).eval();
+    if (n > 1) m = (m * m).eval();
   }
   return r;
 }
 
-// Propagators of one simulation, each computed once per distinct (b1, offset, time).
+// Propagators of one simulation, each computed once per distinct (b1, offset, time). M: a fixed-size matrix
+// type of the model's size where one is instantiated (simulate_signal), else Eigen::MatrixXd.
+template <class M>
 class Propagators {
  public:
   Propagators(const BlochMcConnell& bm, const Schedule& schedule) : bm_(bm), schedule_(schedule) {}
 
-  const Eigen::MatrixXd& saturation(const ScheduleImage& im) {
+  const M& saturation(const ScheduleImage& im) {
     const Key key{im.b1_ut, im.offset_ppm, im.tsat_s};
     for (const Entry& e : saturation_)
       if (e.key == key) return e.matrix;
-    saturation_.push_back({key, bm_.spoiler() * train(im)});
+    saturation_.push_back({key, M(bm_.spoiler()) * train(im)});
     return saturation_.back().matrix;
   }
 
-  const Eigen::MatrixXd& recovery(double time_s, double flip_deg) {
+  const M& recovery(double time_s, double flip_deg) {
     const Key key{time_s, flip_deg, 0.0};
     for (const Entry& e : recovery_)
       if (e.key == key) return e.matrix;
-    recovery_.push_back({key, bm_.relaxation(time_s) * bm_.spoiler() * bm_.excitation(flip_deg)});
+    recovery_.push_back({key, propagator(0.0, 0.0, time_s) * M(bm_.spoiler()) * M(bm_.excitation(flip_deg))});
     return recovery_.back().matrix;
   }
 
@@ -43,25 +48,58 @@ class Propagators {
   using Key = std::array<double, 3>;
   struct Entry {
     Key key;
-    Eigen::MatrixXd matrix;
+    M matrix;
   };
 
-  Eigen::MatrixXd train(const ScheduleImage& im) const {
+  M propagator(double b1_ut, double offset_ppm, double duration_s) {
+    double g = 0.0;
+    if (b1_ut != 0.0 && bm_.has_mt()) {
+      auto it = std::find_if(lineshapes_.begin(), lineshapes_.end(),
+                             [&](const auto& e) { return e.first == offset_ppm; });
+      if (it == lineshapes_.end())
+        it = lineshapes_.insert(lineshapes_.end(), {offset_ppm, bm_.mt_lineshape_s(offset_ppm)});
+      g = it->second;
+    }
+    return detail::expm<M>(M(bm_.generator(b1_ut, 0.0, offset_ppm, g)) * duration_s);
+  }
+
+  M train(const ScheduleImage& im) {
     if (schedule_.saturation == Saturation::kContinuousWave || im.tsat_s == 0.0)
-      return bm_.propagator(im.b1_ut, 0.0, im.offset_ppm, im.tsat_s);
+      return propagator(im.b1_ut, im.offset_ppm, im.tsat_s);
     const Pulse& p = schedule_.pulse;
     const std::vector<double> shape = pulse_segments(p);
     const double dt = p.duration_s / static_cast<double>(shape.size());
-    Eigen::MatrixXd pulse = Eigen::MatrixXd::Identity(bm_.size(), bm_.size());
-    for (double a : shape) pulse = bm_.propagator(im.b1_ut * a, 0.0, im.offset_ppm, dt) * pulse;
+    M pulse = M::Identity(bm_.size(), bm_.size());
+    for (double a : shape) pulse = (propagator(im.b1_ut * a, im.offset_ppm, dt) * pulse).eval();
     const unsigned n = pulse_count(p, im.tsat_s);
-    return pulse * power(bm_.relaxation(p.interpulse_delay_s) * pulse, n - 1);
+    return pulse * power<M>(propagator(0.0, 0.0, p.interpulse_delay_s) * pulse, n - 1);
   }
 
   const BlochMcConnell& bm_;
   const Schedule& schedule_;
-  std::vector<Entry> saturation_, recovery_;
+  std::vector<Entry, Eigen::aligned_allocator<Entry>> saturation_, recovery_;
+  std::vector<std::pair<double, double>> lineshapes_;  // (offset_ppm, MT lineshape in s)
 };
+
+template <class M>
+std::vector<double> simulate(const BlochMcConnell& bm, const Schedule& schedule) {
+  using V = Eigen::Matrix<double, M::RowsAtCompileTime, 1>;
+  Propagators<M> props(bm, schedule);
+  const V relaxed = bm.equilibrium();
+  V m = relaxed;
+  std::vector<double> signal;
+  signal.reserve(schedule.images.size());
+  for (const ScheduleImage& im : schedule.images) {
+    if (!schedule.carry_over) m = relaxed;
+    m = (props.saturation(im) * m).eval();
+    signal.push_back(m[2] * std::sin(im.readout_flip_deg * kPi / 180.0));
+    m = (props.recovery(im.tr_s - im.tsat_s, im.readout_flip_deg) * m).eval();
+  }
+  return signal;
+}
+
+template <int N>
+using Fixed = Eigen::Matrix<double, N, N>;
 
 }  // namespace
 
@@ -76,18 +114,26 @@ Scanner scanner_for(const Schedule& schedule, double b0_shift_ppm, double b1_sca
 
 std::vector<double> simulate_signal(const Tissue& tissue, const Scanner& scanner, const Schedule& schedule) {
   const BlochMcConnell bm(tissue, scanner);
-  Propagators props(bm, schedule);
-  const Eigen::VectorXd relaxed = bm.equilibrium();
-  Eigen::VectorXd m = relaxed;
-  std::vector<double> signal;
-  signal.reserve(schedule.images.size());
-  for (const ScheduleImage& im : schedule.images) {
-    if (!schedule.carry_over) m = relaxed;
-    m = props.saturation(im) * m;
-    signal.push_back(BlochMcConnell::water_mz(m) * std::sin(im.readout_flip_deg * kPi / 180.0));
-    m = props.recovery(im.tr_s - im.tsat_s, im.readout_flip_deg) * m;
+  switch (bm.size()) {  // water (+ up to 3 CEST pools) (+ MT) + the homogeneous coordinate
+    case 4:
+      return simulate<Fixed<4>>(bm, schedule);
+    case 5:
+      return simulate<Fixed<5>>(bm, schedule);
+    case 7:
+      return simulate<Fixed<7>>(bm, schedule);
+    case 8:
+      return simulate<Fixed<8>>(bm, schedule);
+    case 10:
+      return simulate<Fixed<10>>(bm, schedule);
+    case 11:
+      return simulate<Fixed<11>>(bm, schedule);
+    case 13:
+      return simulate<Fixed<13>>(bm, schedule);
+    case 14:
+      return simulate<Fixed<14>>(bm, schedule);
+    default:
+      return simulate<Eigen::MatrixXd>(bm, schedule);
   }
-  return signal;
 }
 
 }  // namespace oncotrack::cest

@@ -8,6 +8,7 @@
 // Uses Eigen 3.4 directly: never include this next to ITK transform headers (ARCHITECTURE.md §2).
 // Thread safety: const methods may be called concurrently.
 #include <Eigen/Dense>
+#include <limits>
 
 #include "oncotrack/cest/tissue.h"
 
@@ -26,7 +27,12 @@ class BlochMcConnell {
   Eigen::VectorXd equilibrium() const;
 
   // Â for RF of amplitude b1_ut (nominal, scaled by the scanner's b1_scale) and phase_rad at offset_ppm.
-  Eigen::MatrixXd generator(double b1_ut, double phase_rad, double offset_ppm) const;
+  // mt_lineshape_s: the MT pool's absorption lineshape at this offset (mt_lineshape_s(offset_ppm)) when the
+  // caller has it already — a super-Lorentzian costs more than the rest of the generator; computed when NaN.
+  Eigen::MatrixXd generator(double b1_ut, double phase_rad, double offset_ppm,
+                            double mt_lineshape_s = std::numeric_limits<double>::quiet_NaN()) const;
+  // The MT pool's lineshape G(Δ) in s at offset_ppm (0 without an MT pool).
+  double mt_lineshape_s(double offset_ppm) const;
   // e^{Â · duration_s}: the exact propagator of a block-constant step.
   Eigen::MatrixXd propagator(double b1_ut, double phase_rad, double offset_ppm, double duration_s) const;
   // Free relaxation and exchange for duration_s (no RF).
