@@ -240,7 +240,36 @@ TEST_F(RealZSpectrum, RefusesMismatchedOffsetsMissingM0AndAForeignMask) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("mask is not on the series' voxel grid"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find((dir_ / "mask.nii.gz").string()), std::string::npos) << r.err;
-  for (const char* d : {"a", "b", "c"}) EXPECT_FALSE(fs::exists(dir_ / d)) << d;
+  std::ofstream(dir_ / "bad.txt") << "-300\n# comment\n\n-4\nfour\n";
+  r = run_cli("-q zspectrum " + aptw + " --offsets " + (dir_ / "bad.txt").string() + " --out " +
+              (dir_ / "d").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find((dir_ / "bad.txt").string() + ":5"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"four\""), std::string::npos) << r.err;
+  for (const char* d : {"a", "b", "c", "d"}) EXPECT_FALSE(fs::exists(dir_ / d)) << d;
+}
+
+TEST_F(RealZSpectrum, OffsetsFromAScheduleEqualTheTextFile) {
+  if (!fs::exists(kPhantom / "APTw_001_dicom")) GTEST_SKIP() << kPhantom << " not present";
+  const std::string aptw = (kPhantom / "APTw_001_dicom").string();
+  std::ifstream in(kPhantom / "APTw_offsets_ppm.txt");
+  std::string offsets, line;
+  while (std::getline(in, line))
+    if (!line.empty()) offsets += (offsets.empty() ? "" : ", ") + line;
+  std::ofstream(dir_ / "schedule.json")
+      << R"({"b0_tesla": 2.89, "saturation": "continuous_wave", "tsat_s": 2, "b1_ut": 2, "magnetisation": "reset",
+             "offset_ppm": [)"
+      << offsets << "]}";
+  for (const char* source : {"text", "schedule"}) {
+    const fs::path file =
+        std::string(source) == "text" ? kPhantom / "APTw_offsets_ppm.txt" : dir_ / "schedule.json";
+    const auto r = run_cli("-q zspectrum " + aptw + " --offsets " + file.string() + " --out " +
+                           (dir_ / source).string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  for (const char* map : {"b0_shift_ppm.nii.gz", "z_0ppm.nii.gz", "mtrasym_3p5ppm.nii.gz"})
+    EXPECT_EQ(io::read_image(dir_ / "text" / map).voxels, io::read_image(dir_ / "schedule" / map).voxels)
+        << map;
 }
 
 }  // namespace
