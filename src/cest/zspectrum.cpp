@@ -23,7 +23,7 @@ std::string number(double v) {
 }  // namespace
 
 SpectrumLayout layout_spectrum(const std::vector<double>& offsets_ppm, double m0_threshold_ppm,
-                               bool require_m0, const std::string& source) {
+                               bool normalised_input, const std::string& source) {
   SpectrumLayout layout;
   for (std::size_t i = 0; i < offsets_ppm.size(); ++i) {
     if (!std::isfinite(offsets_ppm[i]))
@@ -46,12 +46,18 @@ SpectrumLayout layout_spectrum(const std::vector<double>& offsets_ppm, double m0
                 std::to_string(kMinSaturated) + " or more offsets with |offset| < " +
                     number(m0_threshold_ppm) + " ppm",
                 std::to_string(layout.saturated.size()));
-  if (require_m0 && layout.m0.empty())
+  if (!normalised_input && layout.m0.empty())
     throw Error("no M0 reference in the offsets", source,
                 "an unsaturated measurement at |offset| >= " + number(m0_threshold_ppm) + " ppm (e.g. -300)",
                 "offsets from " + number(layout.offsets_ppm.front()) + " to " +
                     number(layout.offsets_ppm.back()) + " ppm",
                 "for a series that is already M0-normalised say so (zspectrum --normalised)");
+  if (normalised_input && !layout.m0.empty())
+    throw Error("M0 reference in a series said to be normalised", source,
+                "no offset at |offset| >= " + number(m0_threshold_ppm) + " ppm (the series holds Z already)",
+                number(offsets_ppm[layout.m0.front()]) + " ppm at measurement " +
+                    std::to_string(layout.m0.front() + 1),
+                "leave out --normalised to divide by it");
   return layout;
 }
 
@@ -97,7 +103,7 @@ ZSpectrumMaps analyse_zspectra(const ZSpectrumInput& in, const ZSpectrumOptions&
                 std::to_string(in.signals.cols()) + " offsets (one per measurement)",
                 std::to_string(in.offsets_ppm.size()) + " offsets");
   const bool wasabi = o.b0_correction == B0Correction::kWasabi;
-  const SpectrumLayout layout = layout_spectrum(in.offsets_ppm, o.m0_threshold_ppm, !o.normalised_input, "");
+  const SpectrumLayout layout = layout_spectrum(in.offsets_ppm, o.m0_threshold_ppm, o.normalised_input, "");
   SpectrumLayout wasabi_layout;
   if (wasabi) {
     if (in.wasabi_offsets_ppm.size() != static_cast<std::size_t>(in.wasabi_signals.cols()))
@@ -107,7 +113,7 @@ ZSpectrumMaps analyse_zspectra(const ZSpectrumInput& in, const ZSpectrumOptions&
     if (in.wasabi_signals.rows() != in.signals.rows())
       throw Error("WASABI voxels do not match the Z-spectrum voxels", "", std::to_string(in.signals.rows()),
                   std::to_string(in.wasabi_signals.rows()));
-    wasabi_layout = layout_spectrum(in.wasabi_offsets_ppm, o.m0_threshold_ppm, true, "");
+    wasabi_layout = layout_spectrum(in.wasabi_offsets_ppm, o.m0_threshold_ppm, false, "");
   }
   const std::size_t parameters = 1 + 3 * o.lorentzian.pools.size();
   if (o.fit && layout.offsets_ppm.size() < parameters)

@@ -130,7 +130,7 @@ ZSpectrumResult compute_zspectrum_maps(const ZSpectrumInputs& in, cest::ZSpectru
   const std::vector<double> offsets = read_offsets(in.offsets);
   require_offsets_match(offsets, in.offsets, series.volumes.size(), in.series);
   const cest::SpectrumLayout layout =
-      cest::layout_spectrum(offsets, o.m0_threshold_ppm, !o.normalised_input, in.offsets.string());
+      cest::layout_spectrum(offsets, o.m0_threshold_ppm, o.normalised_input, in.offsets.string());
   const Geometry& grid = series.volumes.front().geometry;
   const bool wasabi = o.b0_correction == cest::B0Correction::kWasabi;
 
@@ -145,7 +145,7 @@ ZSpectrumResult compute_zspectrum_maps(const ZSpectrumInputs& in, cest::ZSpectru
     wasabi_series = load_series(in.wasabi);
     wasabi_offsets = read_offsets(in.wasabi_offsets);
     require_offsets_match(wasabi_offsets, in.wasabi_offsets, wasabi_series.volumes.size(), in.wasabi);
-    cest::layout_spectrum(wasabi_offsets, o.m0_threshold_ppm, true, in.wasabi_offsets.string());
+    cest::layout_spectrum(wasabi_offsets, o.m0_threshold_ppm, false, in.wasabi_offsets.string());
     require_same_grid(wasabi_series.volumes.front().geometry, in.wasabi, grid, in.series, "WASABI series");
     if (!in.b0_tesla) {
       const double mhz = series.imaging_frequency_mhz > 0 ? series.imaging_frequency_mhz

@@ -37,9 +37,10 @@ struct SpectrumLayout {
 };
 
 // Sorts the measurements. Throws oncotrack::Error naming `source` for non-finite offsets, duplicated
-// saturation offsets, fewer than 3 saturation offsets, or no M0 measurement when require_m0.
+// saturation offsets, fewer than 3 saturation offsets, no M0 measurement (unless normalised_input), or M0
+// measurements in a series said to be normalised already.
 SpectrumLayout layout_spectrum(const std::vector<double>& offsets_ppm, double m0_threshold_ppm,
-                               bool require_m0, const std::string& source);
+                               bool normalised_input, const std::string& source);
 
 // Z of one voxel by increasing offset from its signals in measurement order (signals[i], i < measurements).
 // With M0 references: S / mean(S_M0), false when that mean is not > 0 (no signal); without: the signals.

@@ -59,14 +59,14 @@ std::size_t map_index(const ZSpectrumMaps& maps, const std::string& name) {
 }
 
 TEST(ZSpectrum, LayoutSortsTheOffsetsAndSetsTheM0ReferencesApart) {
-  const SpectrumLayout l = layout_spectrum({-300, 2, -1, 0, 300, 1}, kDefaultM0ThresholdPpm, true, "x");
+  const SpectrumLayout l = layout_spectrum({-300, 2, -1, 0, 300, 1}, kDefaultM0ThresholdPpm, false, "x");
   EXPECT_EQ(l.m0, (std::vector<std::size_t>{0, 4}));
   EXPECT_EQ(l.saturated, (std::vector<std::size_t>{2, 3, 5, 1}));
   EXPECT_EQ(l.offsets_ppm, (std::vector<double>{-1, 0, 1, 2}));
 }
 
 TEST(ZSpectrum, NormalisationDividesByTheMeanM0Exactly) {
-  const SpectrumLayout l = layout_spectrum({-300, 1, -1, 0, -300}, kDefaultM0ThresholdPpm, true, "x");
+  const SpectrumLayout l = layout_spectrum({-300, 1, -1, 0, -300}, kDefaultM0ThresholdPpm, false, "x");
   const float s[] = {900.0f, 450.0f, 600.0f, 100.0f, 1100.0f};  // M0 mean 1000
   std::vector<double> z;
   ASSERT_TRUE(normalise_spectrum(l, s, z));
@@ -74,7 +74,7 @@ TEST(ZSpectrum, NormalisationDividesByTheMeanM0Exactly) {
   const float dark[] = {0.0f, 1.0f, 1.0f, 1.0f, 0.0f};
   EXPECT_FALSE(normalise_spectrum(l, dark, z));
   // Already normalised input: the values themselves.
-  const SpectrumLayout n = layout_spectrum({1, -1, 0}, kDefaultM0ThresholdPpm, false, "x");
+  const SpectrumLayout n = layout_spectrum({1, -1, 0}, kDefaultM0ThresholdPpm, true, "x");
   const float zs[] = {0.7f, 0.75f, 0.2f};
   ASSERT_TRUE(normalise_spectrum(n, zs, z));
   EXPECT_NEAR(z[0], 0.75, 1e-7);
@@ -82,12 +82,12 @@ TEST(ZSpectrum, NormalisationDividesByTheMeanM0Exactly) {
 }
 
 TEST(ZSpectrum, LayoutRefusesBadOffsets) {
-  EXPECT_THROW(layout_spectrum({-300, 1, 1, 0}, kDefaultM0ThresholdPpm, true, "x"), Error);    // repeated
-  EXPECT_THROW(layout_spectrum({-3, -1, 0, 1, 3}, kDefaultM0ThresholdPpm, true, "x"), Error);  // no M0
-  EXPECT_THROW(layout_spectrum({-300, 0, 1}, kDefaultM0ThresholdPpm, true, "x"), Error);       // 2 offsets
-  EXPECT_THROW(layout_spectrum({-300, 0, NAN, 1, 2}, kDefaultM0ThresholdPpm, true, "x"), Error);
+  EXPECT_THROW(layout_spectrum({-300, 1, 1, 0}, kDefaultM0ThresholdPpm, false, "x"), Error);    // repeated
+  EXPECT_THROW(layout_spectrum({-3, -1, 0, 1, 3}, kDefaultM0ThresholdPpm, false, "x"), Error);  // no M0
+  EXPECT_THROW(layout_spectrum({-300, 0, 1}, kDefaultM0ThresholdPpm, false, "x"), Error);       // 2 offsets
+  EXPECT_THROW(layout_spectrum({-300, 0, NAN, 1, 2}, kDefaultM0ThresholdPpm, false, "x"), Error);
   try {
-    layout_spectrum({-3, -1, 0, 1, 3}, kDefaultM0ThresholdPpm, true, "offsets.txt");
+    layout_spectrum({-3, -1, 0, 1, 3}, kDefaultM0ThresholdPpm, false, "offsets.txt");
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("offsets.txt"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("M0"), std::string::npos) << e.what();
@@ -188,6 +188,8 @@ TEST(ZSpectrum, RefusesInconsistentInputs) {
   ZSpectrumOptions normalised;
   normalised.normalised_input = true;
   EXPECT_NO_THROW(analyse_zspectra(in, normalised, 1));
+  in.offsets_ppm = offsets_of(s);
+  EXPECT_THROW(analyse_zspectra(in, normalised, 1), Error);  // normalised, yet an M0 at -300 ppm
   in.offsets_ppm = offsets_of(s);
   ZSpectrumOptions wasabi;
   wasabi.b0_correction = B0Correction::kWasabi;
