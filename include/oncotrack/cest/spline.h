@@ -3,7 +3,7 @@
 // for B0 shift correction, MTRasym at offsets that were not acquired, and the spectrum-minimum B0 estimate.
 // Outside [x.front(), x.back()] the spline is held constant at the end values (no extrapolation: a
 // corrected spectrum near the edge of the acquired range repeats the outermost sample).
-// Uses Eigen-free plain vectors; thread safety: const methods may be called concurrently.
+// Plain std::vector, no Eigen; thread safety: const methods may be called concurrently.
 #include <vector>
 
 namespace oncotrack::cest {

@@ -5,7 +5,8 @@
 // Inputs: the series is a 4D NIfTI / NRRD / MetaImage (one volume per measurement; NaN/Inf voxels, e.g.
 // outside a brain mask, count as no signal) or a folder of a multi-measurement DICOM series
 // (io::read_dicom_measurements). Offsets come from a text file (one ppm value per line, line i = measurement
-// i; blank lines and lines starting with '#' are skipped) or a schedule JSON (cest/schedule.h, "offset_ppm").
+// i; blank lines and lines starting with '#' are skipped) or a schedule JSON (cest/schedule.h, "offset_ppm"),
+// in acquisition order (DICOM: measurement i is the i-th AcquisitionNumber in increasing order).
 // B0 (T) is the given value, else the DICOM ImagingFrequency / γ (42.5764 MHz/T); only WASABI needs it.
 // Voxels analysed: inside the mask when one is given, otherwise those whose M0 reaches signal_fraction of the
 // 98th percentile of M0 over the image (already normalised input: any non-zero value); and with a signal.
