@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   setup_predict(app, global, action);
   setup_evaluate(app, global, action);
   setup_mrf(app, global, action);
+  setup_zspectrum(app, global, action);
 
   try {
     app.parse(argc, argv);

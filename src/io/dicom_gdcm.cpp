@@ -11,7 +11,9 @@
 #include <gdcmTransferSyntax.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -32,6 +34,9 @@ const gdcm::Tag kSeriesDescription(0x0008, 0x103e);
 const gdcm::Tag kImagePosition(0x0020, 0x0032);
 const gdcm::Tag kSharedFunctionalGroups(0x5200, 0x9229);  // Enhanced MR: geometry lives in functional groups
 const gdcm::Tag kPerFrameFunctionalGroups(0x5200, 0x9230);
+const gdcm::Tag kAcquisitionNumber(0x0020, 0x0012);
+const gdcm::Tag kImagingFrequency(0x0018, 0x0084);
+const gdcm::Tag kSliceThickness(0x0018, 0x0050);
 const gdcm::Tag kRows(0x0028, 0x0010);
 const gdcm::Tag kColumns(0x0028, 0x0011);
 const gdcm::Tag kPixelData(0x7fe0, 0x0010);
@@ -83,6 +88,14 @@ std::string string_value(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
   if (!ds.FindDataElement(tag)) return "";
   const gdcm::ByteValue* value = ds.GetDataElement(tag).GetByteValue();
   return value ? trimmed(std::string(value->GetPointer(), value->GetLength())) : "";
+}
+
+// A DICOM IS/DS value as a number; fallback when absent or not a number.
+double number_value(const gdcm::DataSet& ds, const gdcm::Tag& tag, double fallback) {
+  const std::string text = string_value(ds, tag);
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  return text.empty() || end != text.c_str() + text.size() ? fallback : v;
 }
 
 enum class Preamble { kNone, kComplete, kTruncatedMeta };
@@ -171,6 +184,10 @@ bool read_header(const fs::path& path, DicomFile& file) {
   file.path = path;
   file.series_uid = string_value(ds, kSeriesUid);
   file.series_description = string_value(ds, kSeriesDescription);
+  const double acquisition = number_value(ds, kAcquisitionNumber, -1.0);
+  file.acquisition_number = acquisition == std::floor(acquisition) ? static_cast<long>(acquisition) : -1;
+  file.imaging_frequency_mhz = number_value(ds, kImagingFrequency, 0.0);
+  file.slice_thickness_mm = number_value(ds, kSliceThickness, 0.0);
   if (file.series_uid.empty() || !ds.FindDataElement(kRows) || !ds.FindDataElement(kColumns)) {
     throw Error("incomplete DICOM header (truncated or corrupt file?)", path.string(),
                 "SeriesInstanceUID, Rows and Columns", "some of them missing");

@@ -34,6 +34,9 @@ struct DicomFile {
   double column_spacing_mm = 0, row_spacing_mm = 0;  // along i and along j
   unsigned bits_allocated = 0;
   bool is_signed = false;
+  long acquisition_number = -1;      // AcquisitionNumber (0020,0012); -1 when absent or not an integer
+  double imaging_frequency_mhz = 0;  // ImagingFrequency (0018,0084); 0 when absent
+  double slice_thickness_mm = 0;     // SliceThickness (0018,0050); 0 when absent
 };
 
 // One parse per file, stopping before PixelData (the padding after it is never read). Returns false for files

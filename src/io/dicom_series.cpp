@@ -20,14 +20,11 @@ namespace fs = std::filesystem;
 namespace {
 
 using detail::DicomFile;
+using detail::FolderScan;
 using detail::read_header;
+using detail::SeriesLayout;
 
 constexpr double kOrientationTolerance = 1e-4;  // direction cosines as printed by scanners (6+ digits)
-
-struct FolderScan {
-  std::vector<DicomFile> files;   // DICOM images, sorted by path
-  std::vector<fs::path> skipped;  // regular files that are not DICOM images (named when slices are missing)
-};
 
 // All DICOM image files directly inside folder (not recursive) with the header fields oncotrack needs.
 FolderScan scan_folder(const fs::path& folder) {
@@ -75,6 +72,10 @@ std::string describe_series(const std::vector<DicomSeriesInfo>& series) {
   return text;
 }
 
+}  // namespace
+
+namespace detail {
+
 FolderScan select_series(const fs::path& folder, const ReadOptions& options) {
   FolderScan scan = scan_folder(folder);
   std::vector<DicomFile>& files = scan.files;
@@ -102,19 +103,16 @@ FolderScan select_series(const fs::path& folder, const ReadOptions& options) {
   return scan;
 }
 
+}  // namespace detail
+
+namespace {
+
 Vec3 cross(const Vec3& a, const Vec3& b) {
   return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
 }
 double dot(const Vec3& a, const Vec3& b) {
   return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
-
-struct SeriesLayout {
-  std::vector<fs::path> slices;  // sorted along the slice normal
-  Geometry geometry;
-  std::string component_type;
-  std::uintmax_t file_bytes = 0;
-};
 
 // "" or " Not DICOM, skipped: a, b, c (+N more)." for error hints.
 std::string describe_skipped(const std::vector<fs::path>& skipped) {
@@ -128,8 +126,14 @@ std::string describe_skipped(const std::vector<fs::path>& skipped) {
   return text + ".";
 }
 
-// Sorts the slices by their position along the normal and derives the 3D geometry, refusing what cannot be
-// stacked into one evenly sampled volume.
+}  // namespace
+
+namespace detail {
+
+double position_along_normal(const DicomFile& file) {
+  return dot(file.position, cross(file.row, file.column));
+}
+
 SeriesLayout layout_series(const FolderScan& scan, const fs::path& folder) {
   const std::vector<DicomFile>& files = scan.files;
   const DicomFile& first = files.front();
@@ -197,7 +201,7 @@ SeriesLayout layout_series(const FolderScan& scan, const fs::path& folder) {
   return layout;
 }
 
-}  // namespace
+}  // namespace detail
 
 std::vector<DicomSeriesInfo> list_dicom_series(const fs::path& folder) {
   return group_series(scan_folder(folder).files);

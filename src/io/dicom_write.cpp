@@ -49,7 +49,7 @@ std::string join_decimal(std::initializer_list<double> values) {
 
 }  // namespace
 
-void write_dicom_series(const ImageF& image, const fs::path& folder, const std::string& series_uid) {
+void write_dicom_series(const ImageF& image, const fs::path& folder, const DicomWriteOptions& options) {
   detail::configure_gdcm();
   const Geometry& g = image.geometry;
   const auto [min_it, max_it] = std::minmax_element(image.voxels.begin(), image.voxels.end());
@@ -59,7 +59,7 @@ void write_dicom_series(const ImageF& image, const fs::path& folder, const std::
   const double intercept = (double(*min_it) + double(*max_it)) / 2;
   const double slope = *max_it > *min_it ? (double(*max_it) - double(*min_it)) / 65534.0 : 1.0;
 
-  const std::string series = series_uid.empty() ? make_uid() : series_uid;
+  const std::string series = options.series_uid.empty() ? make_uid() : options.series_uid;
   const std::string study = make_uid();
   const std::string frame_of_reference = make_uid();
   std::vector<itk::MetaDataDictionary> dictionaries(g.size[2]);
@@ -68,7 +68,7 @@ void write_dicom_series(const ImageF& image, const fs::path& folder, const std::
       folder.parent_path() / (".tmp-" + std::to_string(::getpid()) + "-" + folder.filename().string());
   for (std::size_t k = 0; k < g.size[2]; ++k) {
     const Vec3 ipp = g.index_to_lps({0, 0, double(k)});
-    const std::vector<std::pair<const char*, std::string>> tags{
+    std::vector<std::pair<const char*, std::string>> tags{
         {"0008|0016", "1.2.840.10008.5.1.4.1.1.4"},  // MR Image Storage
         {"0008|0018", make_uid()},
         {"0008|0060", "MR"},
@@ -90,9 +90,16 @@ void write_dicom_series(const ImageF& image, const fs::path& folder, const std::
         {"0028|0101", "16"},
         {"0028|0102", "15"},
         {"0028|0103", "1"}};
+    if (options.acquisition_number >= 0)
+      tags.emplace_back("0020|0012", std::to_string(options.acquisition_number));
+    if (options.imaging_frequency_mhz > 0)
+      tags.emplace_back("0018|0084", decimal_string(options.imaging_frequency_mhz));
     for (const auto& [key, value] : tags) itk::EncapsulateMetaData<std::string>(dictionaries[k], key, value);
-    char name[32];
-    std::snprintf(name, sizeof name, "IM%05zu.dcm", k + 1);
+    char name[48];
+    if (options.acquisition_number >= 0)
+      std::snprintf(name, sizeof name, "A%04ld_IM%05zu.dcm", options.acquisition_number, k + 1);
+    else
+      std::snprintf(name, sizeof name, "IM%05zu.dcm", k + 1);
     names.push_back((tmp_folder / name).string());
   }
   std::vector<itk::MetaDataDictionary*> dictionary_pointers;

@@ -119,9 +119,13 @@ void check_meta_data_length(itk::MetaImageIO& io, const fs::path& path) {
 }
 
 // What ITK's readers do not report themselves: short data (NIfTI, MetaImage) and NaN/Inf that NIfTI zeroes.
-void check_data(const OpenedFile& opened, const fs::path& path) {
-  if (opened.info.format == "nifti") detail::check_nifti_data(path, opened.info.geometry);
+// Returns the number of NaN/Inf voxels of a NIfTI file (refused unless refuse_non_finite is false).
+std::uint64_t check_data(const OpenedFile& opened, const fs::path& path, bool refuse_non_finite = true) {
+  std::uint64_t non_finite = 0;
+  if (opened.info.format == "nifti")
+    non_finite = detail::check_nifti_data(path, opened.info.geometry, refuse_non_finite);
   if (opened.info.format == "meta") check_meta_data_length(static_cast<itk::MetaImageIO&>(*opened.io), path);
+  return non_finite;
 }
 
 void require_exists(const fs::path& path) {
@@ -184,12 +188,13 @@ ImageF read_image(const fs::path& path, const ReadOptions& options) {
   return image;
 }
 
-std::vector<ImageF> read_image_series(const fs::path& path) {
+std::vector<ImageF> read_image_series(const fs::path& path, const SeriesReadOptions& options,
+                                      std::size_t* zeroed) {
   require_exists(path);
   if (format_of(path) == "dicom")
     throw Error("unsupported series format", path.string(), "a 4D NIfTI, NRRD or MetaImage file", "a folder");
   OpenedFile opened = open_file(path, true);
-  check_data(opened, path);
+  std::size_t non_finite = check_data(opened, path, !options.non_finite_as_zero);
   const std::size_t volumes = opened.info.dimensions == 4 ? opened.io->GetDimensions(3) : 1;
   if (volumes == 0 || opened.info.geometry.voxel_count() * volumes > kMaxVoxels)
     throw Error(
@@ -209,7 +214,12 @@ std::vector<ImageF> read_image_series(const fs::path& path) {
       out.push_back(std::move(image));
     }
   }
-  for (const ImageF& image : out) refuse_non_finite(image, path);
+  for (ImageF& image : out) {
+    if (!options.non_finite_as_zero) refuse_non_finite(image, path);
+    for (float& v : image.voxels)  // NIfTI: ITK has zeroed them already (counted by check_data)
+      if (!std::isfinite(v)) v = 0.0f, ++non_finite;
+  }
+  if (zeroed) *zeroed = non_finite;
   return out;
 }
 

@@ -70,7 +70,8 @@ void count_non_finite(const unsigned char* data, std::size_t count, bool swap, s
 
 }  // namespace
 
-void check_nifti_data(const std::filesystem::path& path, const Geometry& geometry) {
+std::uint64_t check_nifti_data(const std::filesystem::path& path, const Geometry& geometry,
+                               bool refuse_non_finite) {
   // gzread also reads uncompressed files transparently.
   const std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.string().c_str(), "rb"), gzclose);
   if (!file) throw Error("cannot open file", path.string(), "a readable file", "open failed");
@@ -117,7 +118,7 @@ void check_nifti_data(const std::filesystem::path& path, const Geometry& geometr
                 std::to_string(expected) + " bytes of voxel data",
                 std::to_string(data_read + carry) + " bytes");
   }
-  if (non_finite > 0) {
+  if (non_finite > 0 && refuse_non_finite) {
     const std::uint64_t plane = std::uint64_t(geometry.size[0]) * geometry.size[1];
     const std::uint64_t in_volume = first_bad % std::max<std::uint64_t>(plane * geometry.size[2], 1);
     throw Error("image contains NaN or infinite voxel values", path.string(), "finite values everywhere",
@@ -126,6 +127,7 @@ void check_nifti_data(const std::filesystem::path& path, const Geometry& geometr
                     std::to_string((in_volume / geometry.size[0]) % geometry.size[1]) + "," +
                     std::to_string(in_volume / plane) + ")");
   }
+  return non_finite;
 }
 
 }  // namespace oncotrack::io::detail

@@ -48,9 +48,16 @@ struct DicomSeriesInfo {
 ImageInfo read_image_info(const std::filesystem::path& path, const ReadOptions& options = {});
 // Reads the voxels as float (any stored component type is converted).
 ImageF read_image(const std::filesystem::path& path, const ReadOptions& options = {});
+struct SeriesReadOptions {
+  // Masked data (e.g. NaN outside the brain): NaN/Inf voxels become 0 instead of an error.
+  bool non_finite_as_zero = false;
+};
 // Reads a 4D series (NIfTI, NRRD, MetaImage; e.g. CEST / fingerprinting images, one volume per 4th index) as
-// one 3D image per volume with the geometry of the first three axes; a 3D file gives one volume.
-std::vector<ImageF> read_image_series(const std::filesystem::path& path);
+// one 3D image per volume with the geometry of the first three axes; a 3D file gives one volume. With
+// options.non_finite_as_zero, *zeroed (when given) receives the number of NaN/Inf voxel values set to 0
+// (over all volumes; for NIfTI the count of the file's raw data).
+std::vector<ImageF> read_image_series(const std::filesystem::path& path,
+                                      const SeriesReadOptions& options = {}, std::size_t* zeroed = nullptr);
 // Reads an integer label image (masks). Non-integer voxel values are an error.
 Labels read_labels(const std::filesystem::path& path, const ReadOptions& options = {});
 // 1 where the label is in tumor_labels (empty: any non-zero label), else 0.
@@ -70,10 +77,37 @@ void write_image_series(const std::vector<ImageF>& volumes, const std::filesyste
 void write_png_rgb(const std::vector<std::uint8_t>& rgb, std::size_t width, std::size_t height,
                    const std::filesystem::path& path);
 
+struct DicomWriteOptions {
+  std::string series_uid;            // empty: a new UID
+  long acquisition_number = -1;      // >= 0: written as AcquisitionNumber (0020,0012), files "A<n>_IM<k>.dcm"
+  double imaging_frequency_mhz = 0;  // > 0: written as ImagingFrequency (0018,0084)
+};
+
 // Writes a 2D-slice DICOM MR series (int16, rescaled) with full per-slice geometry: ImagePositionPatient,
 // ImageOrientationPatient, PixelSpacing, SliceThickness and SpacingBetweenSlices per file. For tests and
 // synth.
 void write_dicom_series(const ImageF& image, const std::filesystem::path& folder,
-                        const std::string& series_uid = {});
+                        const DicomWriteOptions& options);
+inline void write_dicom_series(const ImageF& image, const std::filesystem::path& folder,
+                               const std::string& series_uid = {}) {
+  write_dicom_series(image, folder, DicomWriteOptions{series_uid});
+}
+
+// A multi-measurement DICOM series (Siemens-style CEST / Z-spectrum acquisitions: every measurement is the
+// same stack of slices, told apart by AcquisitionNumber).
+struct MeasurementSeries {
+  std::vector<ImageF> volumes;            // one per measurement, by increasing AcquisitionNumber
+  std::vector<long> acquisition_numbers;  // consecutive integers
+  double imaging_frequency_mhz = 0;       // ImagingFrequency of the first file; 0 when absent
+};
+
+// Reads the one series in folder (or options.dicom_series_uid), grouping its single-frame files by
+// (AcquisitionNumber → measurement, position along the slice normal → slice). Every measurement must have the
+// geometry of the first (same slices, size, spacing, orientation; one slice is allowed, its thickness then
+// being the slice spacing). Throws Error naming the folder or file for: files without AcquisitionNumber, gaps
+// in the acquisition numbers, two files for one (measurement, slice), measurements whose slices or geometry
+// differ, and everything read_image refuses.
+MeasurementSeries read_dicom_measurements(const std::filesystem::path& folder,
+                                          const ReadOptions& options = {});
 
 }  // namespace oncotrack::io

@@ -65,6 +65,25 @@ TEST_F(HostileInput, NanAndInfVoxels) {
   }
 }
 
+TEST_F(HostileInput, MaskedSeriesMayHaveItsNanVoxelsZeroedOnRequest) {
+  const Geometry g = testing::oblique_geometry({4, 4, 4});
+  ImageF image(g, 1.0f);
+  image.at(1, 2, 3) = std::numeric_limits<float>::quiet_NaN();
+  image.at(3, 3, 3) = -std::numeric_limits<float>::infinity();
+  for (const char* name : {"masked.nii.gz", "masked.mha"}) {
+    const auto path = dir_ / name;
+    write_image(image, path);
+    expect_error([&] { read_image_series(path); }, {path.string(), "NaN or infinite"});
+    std::size_t zeroed = 99;
+    const std::vector<ImageF> series = read_image_series(path, {true}, &zeroed);
+    ASSERT_EQ(series.size(), 1u);
+    EXPECT_EQ(zeroed, 2u) << name;
+    EXPECT_EQ(series[0].at(1, 2, 3), 0.0f);
+    EXPECT_EQ(series[0].at(3, 3, 3), 0.0f);
+    EXPECT_EQ(series[0].at(0, 0, 0), 1.0f);
+  }
+}
+
 TEST_F(HostileInput, TwoDimensionalImage) {
   const auto path = write_meta("flat.mha", "2", "4 3", 4 * 3 * 4);
   expect_error([&] { read_image(path); }, {path.string(), "unsupported image shape", "2D image of size 4x3"});
