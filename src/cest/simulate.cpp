@@ -60,7 +60,26 @@ class Propagators {
         it = lineshapes_.insert(lineshapes_.end(), {offset_ppm, bm_.mt_lineshape_s(offset_ppm)});
       g = it->second;
     }
-    return detail::expm<M>(M(bm_.generator(b1_ut, 0.0, offset_ppm, g)) * duration_s);
+    return affine_exp(M(bm_.generator(b1_ut, 0.0, offset_ppm, g)), duration_s);
+  }
+
+  // e^{Â t} for Â = [[A, C], [0, 0]] as [[E, (I − E) M∞], [0, 1]] with E = e^{At} and M∞ = −A⁻¹C: one state
+  // fewer in the exponential (~20 % of the work) wherever A is invertible (every pool relaxes); the full
+  // augmented exponential otherwise.
+  static M affine_exp(const M& a_hat, double t) {
+    constexpr int kN = M::RowsAtCompileTime, kS = kN == Eigen::Dynamic ? Eigen::Dynamic : kN - 1;
+    using S = Eigen::Matrix<double, kS, kS>;
+    using V = Eigen::Matrix<double, kS, 1>;
+    const Eigen::Index n = a_hat.rows() - 1;
+    const S a = a_hat.topLeftCorner(n, n);
+    const V steady = a.partialPivLu().solve(-a_hat.topRightCorner(n, 1));
+    if (!steady.allFinite()) return detail::expm<M>(a_hat * t);
+    const S e = detail::expm<S>(a * t);
+    M out = M::Zero(n + 1, n + 1);
+    out.topLeftCorner(n, n) = e;
+    out.topRightCorner(n, 1) = (S::Identity(n, n) - e) * steady;
+    out(n, n) = 1.0;
+    return out;
   }
 
   M train(const ScheduleImage& im) {
@@ -114,9 +133,9 @@ Scanner scanner_for(const Schedule& schedule, double b0_shift_ppm, double b1_sca
 
 std::vector<double> simulate_signal(const Tissue& tissue, const Scanner& scanner, const Schedule& schedule) {
   const BlochMcConnell bm(tissue, scanner);
-  switch (bm.size()) {  // water (+ up to 3 CEST pools) (+ MT) + the homogeneous coordinate
-    case 4:
-      return simulate<Fixed<4>>(bm, schedule);
+  // Water (+ up to 3 CEST pools) (+ MT) + the homogeneous coordinate; water alone (4) stays dynamic (GCC 12
+  // warns falsely about vectorised 3-vectors).
+  switch (bm.size()) {
     case 5:
       return simulate<Fixed<5>>(bm, schedule);
     case 7:
