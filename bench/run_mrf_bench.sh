@@ -3,8 +3,10 @@
 # reference (scripts/cest/reference_dictionary.py, scipy.linalg.expm) on the same grids and the same 30-image
 # schedule (the mouse MT fingerprint of ../shared/data/real/cest_mrf), in one invocation. The reference runs the
 # first LIMIT entries (default 40) of each grid; its signals are compared with oncotrack's. Then map
-# quantification time for the 64×64 phantom slice (dot-product matching against the published grid).
-# Usage: bench/run_mrf_bench.sh   (THREADS=2, LIMIT=40)
+# quantification time for the 64×64 phantom slice (dot-product matching against the published grid). Last, the
+# network trained in C++ against dot-product matching on noisy held-out fingerprints (bench/mrf_accuracy_bench.cpp,
+# its own build folder with -DONCOTRACK_BUILD_BENCH=ON): training time, validation loss, NRMSE per parameter.
+# Usage: bench/run_mrf_bench.sh   (THREADS=2, LIMIT=40, EPOCHS=30, BUILD_DIR=<repo>/build-bench)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 threads="${THREADS:-2}"
@@ -39,3 +41,14 @@ start=$(date +%s.%N)
   --dict "$work/phantom.safetensors" --out "$work/maps" >/dev/null
 printf "quantify 64x64 slice (all 4096 voxels) against the published phantom grid: %.2f s\n" \
   "$(calc "$(date +%s.%N) - $start")"
+build="${BUILD_DIR:-$root/build-bench}"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DONCOTRACK_BUILD_BENCH=ON -DONCOTRACK_BUILD_TESTS=OFF >&2
+cmake --build "$build" -j"$(nproc)" --target mrf_accuracy_bench >&2
+# The L-arginine phantom's protocol and ranges (water T1/T2 vary too), held-out tissues drawn inside them.
+cat > "$work/accuracy_grid.json" <<'GRID'
+{"water": {"t1_s": {"from": 1.5, "to": 3.3, "step": 0.3}, "t2_s": {"from": 0.6, "to": 1.2, "step": 0.2}},
+ "cest": [{"name": "arginine", "shift_ppm": 3.0, "exchange_rate_per_s": {"from": 100, "to": 1400, "step": 25},
+           "concentration_mm": {"from": 10, "to": 120, "step": 5}, "protons": 3, "t1_s": 2.8, "t2_s": 0.04}]}
+GRID
+"$build/bench/mrf_accuracy_bench" --schedule "$phantom/schedule.json" --grid "$work/accuracy_grid.json" \
+  --threads "$threads" --epochs "${EPOCHS:-30}"
