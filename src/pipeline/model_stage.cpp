@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "oncotrack/analysis/overlap_metrics.h"
+#include "oncotrack/core/error.h"
 #include "oncotrack/pipeline/evaluate.h"
 #include "oncotrack/pipeline/predict_response.h"
 #include "oncotrack/registration/transform.h"
@@ -63,6 +64,22 @@ ModelSegmentations segment_and_select(io::LoadedSubject& loaded, std::size_t bas
     a.segmentation[t] = std::move(entry);
   }
   return out;
+}
+
+ModelSegmentations segment_or_fall_back(io::LoadedSubject& loaded, std::size_t base, const LoadedModel& model,
+                                        const std::string& source, const fs::path& out_dir,
+                                        nn::ThreadPool& pool, report::SubjectAnalysis& a) {
+  try {
+    return segment_and_select(loaded, base, model, source, out_dir, pool, a);
+  } catch (const Error& e) {
+    const bool every_mask = std::all_of(loaded.timepoints.begin(), loaded.timepoints.end(),
+                                        [](const io::LoadedTimepoint& lt) { return lt.mask.has_value(); });
+    if (source == "model" || !every_mask) throw;
+    a.tumor_source.clear();
+    a.segmentation.clear();
+    a.no_model_reason = std::string("the segmentation failed, so the manifest's masks are measured: ") + e.what();
+    return {};
+  }
 }
 
 void predict_follow_ups(const io::LoadedSubject& loaded, std::size_t base, const LoadedModel& model,

@@ -28,6 +28,13 @@ ModelSegmentations segment_and_select(io::LoadedSubject& loaded, std::size_t bas
                                       const std::string& source, const std::filesystem::path& out_dir,
                                       nn::ThreadPool& pool, report::SubjectAnalysis& a);
 
+// segment_and_select, except that a segmentation failing with an Error (a scan the model's preprocessing
+// cannot take) leaves the subject measured on the manifest's masks when every timepoint has one and `source`
+// is not "model": the result is then empty and a.no_model_reason quotes the error. Otherwise rethrows.
+ModelSegmentations segment_or_fall_back(io::LoadedSubject& loaded, std::size_t base, const LoadedModel& model,
+                                        const std::string& source, const std::filesystem::path& out_dir,
+                                        nn::ThreadPool& pool, report::SubjectAnalysis& a);
+
 // The response prediction (predict_response.h) of every timepoint after the baseline into a.predictions,
 // from the segmentations' working images, the registrations (a.registrations) and the measured masks; a
 // timepoint without a registration gets a reason instead, a suspect registration a warning.

@@ -23,18 +23,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Times the stages into the provenance; `running` names the stage under way (the failure record's stage).
 class StageClock {
  public:
-  explicit StageClock(report::Provenance& p) : p_(p), start_(std::chrono::steady_clock::now()) {}
-  void end(const std::string& stage) {
-    const auto now = std::chrono::steady_clock::now();
-    p_.stages.push_back({stage, std::chrono::duration<double>(now - start_).count(), report::peak_rss_mb()});
-    start_ = now;
+  explicit StageClock(report::Provenance& p) : p_(p) {}
+  void begin(const char* stage) {
+    start_ = std::chrono::steady_clock::now();
+    running_ = stage;
   }
+  void end() {
+    p_.stages.push_back(
+        {running_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(),
+         report::peak_rss_mb()});
+  }
+  const std::string& running() const { return running_; }
 
  private:
   report::Provenance& p_;
   std::chrono::steady_clock::time_point start_;
+  std::string running_ = "load";
 };
 
 report::Failure input_failure(const std::vector<io::Problem>& problems) {
@@ -82,11 +89,12 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     write_text_atomically(error_file, report::error_report(subject.id, f, prov).dump(2) + "\n");
     return SubjectOutcome{subject.id, false, false, f.message, error_file};
   };
+  StageClock clock(prov);
   try {
-    StageClock clock(prov);
+    clock.begin("load");
     std::vector<io::Problem> problems = subject.problems;
     io::LoadedSubject loaded = io::load_subject(subject, options.config.inputs, problems);
-    clock.end("load");
+    clock.end();
     if (!problems.empty()) return fail(input_failure(problems));
 
     // Response is assessed from the baseline on; pre-baseline timepoints are measured but not compared.
@@ -99,11 +107,13 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     ModelSegmentations segmentations;
     const bool use_model = options.model && options.stage != RunOptions::Stage::kRegistration;
     if (use_model) {
+      clock.begin("segment");
       pool.emplace(nn_threads);
-      segmentations =
-          segment_and_select(loaded, base, *options.model, options.tumor_source, options.out_dir, *pool, a);
-      clock.end("segment");
+      segmentations = segment_or_fall_back(loaded, base, *options.model, options.tumor_source, options.out_dir,
+                                           *pool, a);
+      clock.end();
     }
+    clock.begin("measure");
     std::vector<std::string> ids;
     for (const auto& tp : loaded.timepoints) {
       ids.push_back(tp.entry->id);
@@ -112,12 +122,13 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
       else
         a.tumors.emplace_back();
     }
-    clock.end("measure");
+    clock.end();
+    clock.begin("preprocess+register");
     SubjectRegistrations regs = register_subject(loaded, base, options.config, report_file.parent_path());
     a.registrations = std::move(regs.per_timepoint);
     a.not_registered = std::move(regs.not_registered);
     a.preprocessing = std::move(regs.preprocessing);
-    clock.end("preprocess+register");
+    clock.end();
     // Builds the result document once everything else is done (it records the finishing time) and writes it.
     auto finish = [&](nlohmann::json (*build)(const report::SubjectAnalysis&, const report::Provenance&)) {
       prov.finished_at = report::utc_now_iso();
@@ -129,29 +140,33 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     if (options.stage == RunOptions::Stage::kRegistration) return finish(report::registration_report);
     const bool segmented = !segmentations.timepoints.empty();
     if (segmented) {
+      clock.begin("predict");
       predict_follow_ups(loaded, base, *options.model, segmentations, *pool, a);
-      clock.end("predict");
+      clock.end();
     }
     if (options.stage == RunOptions::Stage::kPrediction) return finish(report::prediction_report);
     if (std::any_of(loaded.timepoints.begin(), loaded.timepoints.end(),
                     [](const io::LoadedTimepoint& tp) { return tp.entry->mrf.has_value(); })) {
+      clock.begin("mrf");
       quantify_mrf_timepoints(loaded, base, options.mrf, regs.reference, report_file.parent_path(),
                               nn_threads, a);
-      clock.end("mrf");
+      clock.end();
     }
+    clock.begin("qc");
     write_qc_pictures(loaded, base, segmented ? options.model->preprocessing.sequence : "",
                       segmented ? &segmentations : nullptr, report_file.parent_path(), a);
-    clock.end("qc");
+    clock.end();
+    clock.begin("response");
     match_in_baseline_frame(a, base, regs.reference, ids, options.config.analysis);
     std::vector<analysis::TimepointMeasurement> series;
     for (std::size_t t = base; t < a.tumors.size(); ++t)
       series.push_back({ids[t], a.tumors[t] ? &*a.tumors[t] : nullptr});
     a.responses = analysis::assess_response(series, options.config.analysis);
-    clock.end("response");
+    clock.end();
 
     return finish(report::subject_report);
   } catch (const Error& e) {
-    report::Failure f{"measure", e.what(), e.file(), e.hint(), {}};
+    report::Failure f{clock.running(), e.what(), e.file(), e.hint(), {}};
     return fail(f);
   } catch (const std::exception& e) {
     report::Failure f{

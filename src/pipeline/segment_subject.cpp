@@ -18,24 +18,37 @@ std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& s
                                                       const LoadedModel& model, const fs::path& out_dir,
                                                       nn::ThreadPool& pool) {
   const std::string& id = subject.entry->id;
+  const fs::path subject_dir = out_dir / ("sub-" + id);
   std::vector<TimepointSegmentation> out;
-  for (std::size_t t = 0; t < subject.timepoints.size(); ++t) {
-    const io::TimepointEntry& tp = *subject.timepoints[t].entry;
-    const io::ImageEntry& entry = scan_of(tp, model.preprocessing.sequence, id);
-    TimepointSegmentation s{tp.id, segment_scan(model, read_entry(entry), t == baseline ? 0 : 1, pool), {}};
-    const fs::path rel = fs::path("ses-" + tp.id);
-    const std::string stem = "sub-" + id + "_ses-" + tp.id + "_desc-tumor_";
-    const fs::path subject_dir = out_dir / ("sub-" + id);
-    io::write_image(s.segmentation.probability, subject_dir / rel / (stem + "probseg.nii.gz"));
-    io::write_mask(s.segmentation.mask, subject_dir / rel / (stem + "mask.nii.gz"));
-    s.entry = {{"id", tp.id},
-               {"scan", entry.path.string()},
-               {"probseg", (rel / (stem + "probseg.nii.gz")).string()},
-               {"mask", (rel / (stem + "mask.nii.gz")).string()},
-               {"volume_ml", s.segmentation.summary.at("voxels").get<double>() *
-                                 s.segmentation.mask.geometry.voxel_volume_ml()},
-               {"segmentation", s.segmentation.summary}};
-    out.push_back(std::move(s));
+  std::vector<fs::path> written;
+  std::string current;
+  try {
+    for (std::size_t t = 0; t < subject.timepoints.size(); ++t) {
+      const io::TimepointEntry& tp = *subject.timepoints[t].entry;
+      const io::ImageEntry& entry = scan_of(tp, model.preprocessing.sequence, id);
+      current = entry.path.string() + " (sub-" + id + " ses-" + tp.id + ")";
+      TimepointSegmentation s{tp.id, segment_scan(model, read_entry(entry), t == baseline ? 0 : 1, pool), {}};
+      const fs::path rel = fs::path("ses-" + tp.id);
+      const std::string stem = "sub-" + id + "_ses-" + tp.id + "_desc-tumor_";
+      written.push_back(subject_dir / rel / (stem + "probseg.nii.gz"));
+      io::write_image(s.segmentation.probability, written.back());
+      written.push_back(subject_dir / rel / (stem + "mask.nii.gz"));
+      io::write_mask(s.segmentation.mask, written.back());
+      s.entry = {{"id", tp.id},
+                 {"scan", entry.path.string()},
+                 {"probseg", (rel / (stem + "probseg.nii.gz")).string()},
+                 {"mask", (rel / (stem + "mask.nii.gz")).string()},
+                 {"volume_ml", s.segmentation.summary.at("voxels").get<double>() *
+                                   s.segmentation.mask.geometry.voxel_volume_ml()},
+                 {"segmentation", s.segmentation.summary}};
+      out.push_back(std::move(s));
+    }
+  } catch (Error& e) {
+    // No timepoint's files outlive a subject whose segmentation is incomplete.
+    std::error_code ec;
+    for (const fs::path& f : written) fs::remove(f, ec);
+    e.add_context("while segmenting " + current + " with " + model.name);
+    throw;
   }
   return out;
 }

@@ -135,5 +135,48 @@ TEST_F(SegmentEvaluate, RunMeasuresTheModelsMasksWhenAskedAndPredictMatchesRun) 
   }
 }
 
+// A model whose working grid is one voxel cannot normalise any scan. With the manifest's masks at every
+// timepoint the subject still completes, measured on them; the report says why there is no segmentation or
+// prediction, and no mask file of the failed attempt is left. Asked to measure the model's masks, the subject
+// fails and error.json names the stage and the scan.
+TEST_F(SegmentEvaluate, AFailedSegmentationFallsBackToTheManifestsMasks) {
+  const json preprocessing{{"sequence", "t1c"},
+                           {"preprocess", {{"resample", {{"spacing_mm", {500, 500, 500}}}}}}};
+  const fs::path coarse = write_constant_model(*dir_ / "one_voxel.safetensors", 3.0f, preprocessing);
+  const fs::path out = *dir_ / "run_fallback";
+  const CliResult r =
+      run_cli("-j 2 run " + manifest().string() + " --out " + out.string() + " --model " + coarse.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json expected = read_json(*dir_ / "cohort" / "expected.json");
+  for (const auto& [id, subject] : expected.at("subjects").items()) {
+    const fs::path path = out / ("sub-" + id) / ("sub-" + id + "_report.json");
+    EXPECT_EQ(schema_errors(path), "") << path;
+    const json rep = read_json(path);
+    for (const json& tp : rep.at("timepoints")) {
+      EXPECT_EQ(tp.at("tumor").at("source"), "mask") << id;
+      EXPECT_TRUE(tp.at("segmentation").is_null()) << id;
+      const std::string why = tp.at("reasons").at("segmentation");
+      EXPECT_NE(why.find("cannot normalise"), std::string::npos) << why;
+      EXPECT_NE(why.find("while segmenting"), std::string::npos) << why;
+    }
+    for (const json& f : rep.at("response"))
+      EXPECT_NE(f.at("reasons").at("prediction").get<std::string>().find("segmentation failed"),
+                std::string::npos)
+          << f;
+    for (const auto& file : fs::recursive_directory_iterator(out / ("sub-" + id)))
+      EXPECT_EQ(file.path().filename().string().find("_desc-tumor_"), std::string::npos) << file.path();
+  }
+  const fs::path forced = *dir_ / "run_fallback_model";
+  const CliResult m = run_cli("-j 2 run " + manifest().string() + " --out " + forced.string() + " --model " +
+                              coarse.string() + " --tumor-source model");
+  EXPECT_EQ(m.exit_code, 2) << m.err;
+  const fs::path error = forced / "sub-pr" / "error.json";
+  EXPECT_EQ(schema_errors(error), "") << error;
+  const json e = read_json(error);
+  EXPECT_EQ(e.at("stage"), "segment");
+  EXPECT_NE(e.at("message").get<std::string>().find("sub-pr ses-"), std::string::npos) << e;
+  EXPECT_FALSE(fs::exists(forced / "sub-pr" / "sub-pr_report.json"));
+}
+
 }  // namespace
 }  // namespace oncotrack::testing

@@ -23,7 +23,8 @@ struct TimepointSegmentation {
 };
 
 // Segments every timepoint (baseline = timepoint index `baseline`) and writes its two NIfTI files. Returns
-// the segmentations in timepoint order. Throws Error for unreadable scans or preprocessing failures.
+// the segmentations in timepoint order. Throws Error for unreadable scans or preprocessing failures, naming
+// the scan, after removing the files it wrote for this subject.
 std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& subject, std::size_t baseline,
                                                       const LoadedModel& model,
                                                       const std::filesystem::path& out_dir,

@@ -17,8 +17,9 @@
 namespace oncotrack::report {
 
 // 1.1.0: registration, lesion_matching_space; 1.2.0: segmentation, prediction, qc, tumor.source "model",
-// provenance.model; 1.3.0: timepoint mrf (CEST-MRF maps and region statistics).
-inline constexpr const char* kSchemaVersion = "1.3.0";
+// provenance.model; 1.3.0: timepoint mrf (CEST-MRF maps and region statistics); 1.4.0: error.json's stage
+// names the stage under way (load, segment, measure, preprocess+register, predict, mrf, qc, response).
+inline constexpr const char* kSchemaVersion = "1.4.0";
 
 struct StageTiming {
   std::string stage;
@@ -74,7 +75,7 @@ struct SubjectAnalysis {
 };
 
 struct Failure {
-  std::string stage;    // "input" (bad or unreadable inputs), "measure", "internal" (a bug)
+  std::string stage;    // "input" (bad or unreadable inputs), "internal" (a bug) or the stage under way
   std::string message;  // first problem, readable on its own
   std::string file;
   std::string hint;
