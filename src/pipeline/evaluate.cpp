@@ -8,6 +8,7 @@
 #include "oncotrack/core/error.h"
 #include "oncotrack/io/image_io.h"
 #include "oncotrack/io/subject_loader.h"
+#include "oncotrack/pipeline/segment_subject.h"
 
 namespace oncotrack::pipeline {
 
@@ -55,9 +56,7 @@ json evaluate_masks(const fs::path& predictions, const io::Cohort& reference) {
     for (const io::LoadedTimepoint& tp : loaded.timepoints) {
       if (tp.entry->role == "baseline") baseline = tp.entry->id;
       if (!tp.mask) continue;
-      const std::string stem = "sub-" + s.id + "_ses-" + tp.entry->id;
-      const fs::path file =
-          predictions / ("sub-" + s.id) / ("ses-" + tp.entry->id) / (stem + "_desc-tumor_mask.nii.gz");
+      const fs::path file = predictions / ("sub-" + s.id) / segmentation_files(s.id, tp.entry->id)[1];
       try {
         if (!fs::exists(file))
           throw Error("no predicted mask", file.string(), "the mask `oncotrack segment` writes", "no file");

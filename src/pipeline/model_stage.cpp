@@ -75,6 +75,10 @@ ModelSegmentations segment_or_fall_back(io::LoadedSubject& loaded, std::size_t b
     const bool every_mask = std::all_of(loaded.timepoints.begin(), loaded.timepoints.end(),
                                         [](const io::LoadedTimepoint& lt) { return lt.mask.has_value(); });
     if (source == "model" || !every_mask) throw;
+    std::error_code ec;  // whatever the failed attempt left (segment_timepoints removes its own on failure)
+    for (const io::LoadedTimepoint& lt : loaded.timepoints)
+      for (const fs::path& f : segmentation_files(loaded.entry->id, lt.entry->id))
+        fs::remove(out_dir / ("sub-" + loaded.entry->id) / f, ec);
     a.tumor_source.clear();
     a.segmentation.clear();
     a.no_model_reason = std::string("the segmentation failed, so the manifest's masks are measured: ") + e.what();

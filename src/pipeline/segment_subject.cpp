@@ -14,6 +14,12 @@ fs::path segmentation_report_path(const fs::path& out_dir, const std::string& su
   return out_dir / ("sub-" + subject) / ("sub-" + subject + "_segmentation.json");
 }
 
+std::array<fs::path, 2> segmentation_files(const std::string& subject, const std::string& timepoint) {
+  const fs::path dir = "ses-" + timepoint;
+  const std::string stem = "sub-" + subject + "_ses-" + timepoint + "_desc-tumor_";
+  return {dir / (stem + "probseg.nii.gz"), dir / (stem + "mask.nii.gz")};
+}
+
 std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& subject, std::size_t baseline,
                                                       const LoadedModel& model, const fs::path& out_dir,
                                                       nn::ThreadPool& pool) {
@@ -28,16 +34,15 @@ std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& s
       const io::ImageEntry& entry = scan_of(tp, model.preprocessing.sequence, id);
       current = entry.path.string() + " (sub-" + id + " ses-" + tp.id + ")";
       TimepointSegmentation s{tp.id, segment_scan(model, read_entry(entry), t == baseline ? 0 : 1, pool), {}};
-      const fs::path rel = fs::path("ses-" + tp.id);
-      const std::string stem = "sub-" + id + "_ses-" + tp.id + "_desc-tumor_";
-      written.push_back(subject_dir / rel / (stem + "probseg.nii.gz"));
+      const auto [probseg, mask] = segmentation_files(id, tp.id);
+      written.push_back(subject_dir / probseg);
       io::write_image(s.segmentation.probability, written.back());
-      written.push_back(subject_dir / rel / (stem + "mask.nii.gz"));
+      written.push_back(subject_dir / mask);
       io::write_mask(s.segmentation.mask, written.back());
       s.entry = {{"id", tp.id},
                  {"scan", entry.path.string()},
-                 {"probseg", (rel / (stem + "probseg.nii.gz")).string()},
-                 {"mask", (rel / (stem + "mask.nii.gz")).string()},
+                 {"probseg", probseg.string()},
+                 {"mask", mask.string()},
                  {"volume_ml", s.segmentation.summary.at("voxels").get<double>() *
                                    s.segmentation.mask.geometry.voxel_volume_ml()},
                  {"segmentation", s.segmentation.summary}};

@@ -8,6 +8,7 @@
 // "timepoints": [entry…]}, written last, where an entry is {"id", "scan", "probseg", "mask" (paths relative
 // to OUT/sub-<id>/, the JSON's folder), "volume_ml", "segmentation": segment_scan's summary}. Every file goes
 // to a temporary name and is renamed into place.
+#include <array>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -38,5 +39,9 @@ std::vector<TimepointSegmentation> segment_subject(const io::LoadedSubject& subj
 
 std::filesystem::path segmentation_report_path(const std::filesystem::path& out_dir,
                                                const std::string& subject);
+
+// The probseg and mask files of one timepoint, relative to OUT/sub-<id>/ (the layout above).
+std::array<std::filesystem::path, 2> segmentation_files(const std::string& subject,
+                                                        const std::string& timepoint);
 
 }  // namespace oncotrack::pipeline
