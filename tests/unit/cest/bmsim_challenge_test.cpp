@@ -11,9 +11,9 @@
 // Reference values: the public submission of P. Parnianpour (github.com/Pedram-Parnianpour/
 // bmsim-challenge-solver; case 1: case_1_submission.csv at 3a5c80e, case 2: results/case_2_submission.csv at
 // 0b96b8c, case 3: results/case_3_submission.csv at fac7064), an independent NumPy/SciPy expm implementation.
-// The study reports that submissions for cases 1–2 agree within ~1e-4, and that case 3 differs markedly between
-// frameworks, mostly through the semisolid pool: the challenge asks for it with full x, y, z components, which
-// is what a CestPool is (our MtPool is z-only and not interchangeable, ARCHITECTURE.md §5).
+// The study reports that submissions for cases 1–2 agree within ~1e-4, and that case 3 differs markedly
+// between frameworks, mostly through the semisolid pool: the challenge asks for it with full x, y, z
+// components, which is what a CestPool is (our MtPool is z-only and not interchangeable, ARCHITECTURE.md §5).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -71,20 +71,20 @@ double max_difference(const Tissue& tissue, double tsat_s, const std::vector<Poi
 }
 
 TEST(BmsimChallenge, Case1SteadyStateCreatineMatchesTheSubmission) {
-  const std::vector<Point> reference = {
-      {-300.0, 0.9999925651}, {-15.0, 0.9970374579}, {-3.5, 0.9481533823}, {-1.0, 0.5962281766},
-      {-0.4, 0.1901384241},   {0.0, 0.0018340820},   {0.4, 0.1848553473},  {1.0, 0.5684803617},
-      {1.9, 0.7941124131},    {3.5, 0.9439683211},   {15.0, 0.9970219390}};
+  const std::vector<Point> reference = {{-300.0, 0.9999925651}, {-15.0, 0.9970374579}, {-3.5, 0.9481533823},
+                                        {-1.0, 0.5962281766},   {-0.4, 0.1901384241},  {0.0, 0.0018340820},
+                                        {0.4, 0.1848553473},    {1.0, 0.5684803617},   {1.9, 0.7941124131},
+                                        {3.5, 0.9439683211},    {15.0, 0.9970219390}};
   // Both are exact exponentials. Measured: ~1e-10 far off resonance, ≤ 1.6e-7 near it — far inside the
   // study's 1e-4 agreement between submissions.
   EXPECT_LT(max_difference(creatine_phantom(), 15.0, reference), 1e-6);
 }
 
 TEST(BmsimChallenge, Case2TransientCreatineMatchesWithinTheStudysAgreement) {
-  const std::vector<Point> reference = {
-      {-300.0, 0.9999934090}, {-15.0, 0.9971723061}, {-3.5, 0.9619400122}, {-1.0, 0.7525823965},
-      {-0.4, -0.0047279166},  {0.0, -0.1382161253},  {0.4, -0.0091997579}, {1.0, 0.7357988429},
-      {1.9, 0.8108024073},    {3.5, 0.9598571726},   {15.0, 0.9971626368}};
+  const std::vector<Point> reference = {{-300.0, 0.9999934090}, {-15.0, 0.9971723061}, {-3.5, 0.9619400122},
+                                        {-1.0, 0.7525823965},   {-0.4, -0.0047279166}, {0.0, -0.1382161253},
+                                        {0.4, -0.0091997579},   {1.0, 0.7357988429},   {1.9, 0.8108024073},
+                                        {3.5, 0.9598571726},    {15.0, 0.9971626368}};
   // Measured: ≤ 5.3e-5, largest on resonance, where 2 s of Rabi oscillation (~170 turns) amplify any
   // difference in the propagator; our own result there is reproduced to 1e-12 by 1000 shorter steps.
   EXPECT_LT(max_difference(creatine_phantom(), 2.0, reference), 1e-4);
