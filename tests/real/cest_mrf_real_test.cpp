@@ -55,7 +55,7 @@ class RealCestMrf : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(RealCestMrf, ArgininePhantomVialsAreUniformAndSeparatedByMatchingAndRankedAlikeByTheNetwork) {
+TEST_F(RealCestMrf, ArgininePhantomVialsAreUniformAndSeparatedByBothMethodsWhichAgree) {
   // The published dictionary's ranges (data/cest/arginine_phantom_9p4t_grid.json) at coarser steps, with
   // water T1 from 1.5 s: with this simulator's 90° readout the phantom's T1 fits at ~1.75 s (it sticks to the
   // published floor of 2.5 s otherwise; pulseq-cest simulates the .seq file's 60° pulse before its ADC).
@@ -68,7 +68,11 @@ TEST_F(RealCestMrf, ArgininePhantomVialsAreUniformAndSeparatedByMatchingAndRanke
   auto r = run_cli("-q -j 2 mrf simulate " + schedule + " " + (dir_ / "grid.json").string() + " --out " +
                    (dir_ / "dict.safetensors").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = run_cli("-q -j 2 mrf train " + (dir_ / "dict.safetensors").string() + " --epochs 40 --out " +
+  // The network learns the solute's parameters only (as the published networks do): asked for water T1/T2 as
+  // well, which this schedule barely encodes, it spreads more per vial (closest vials at d = 1.42–1.48 for
+  // seeds 1–3, against 1.63–1.83 with the solute's outputs only).
+  r = run_cli("-q -j 2 mrf train " + (dir_ / "dict.safetensors").string() +
+              " --epochs 40 --outputs arginine.exchange_rate_per_s arginine.concentration_mm --out " +
               (dir_ / "net.safetensors").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string inputs = (kPhantom / "mrf_series.nii.gz").string() + " " + schedule + " --mask " +
@@ -95,21 +99,19 @@ TEST_F(RealCestMrf, ArgininePhantomVialsAreUniformAndSeparatedByMatchingAndRanke
       k.push_back(stats(rate, vials[v]));
       std::cout << method << '\t' << v + 1 << '\t' << c[v].n << '\t' << c[v].mean << " ± " << c[v].sd << '\t'
                 << k[v].mean << " ± " << k[v].sd << '\n';
-      // Uniform inside a vial: the spread is a fraction of the dictionary's range (the network's
-      // concentration spread reaches 0.153 of it in one vial: reported, not asserted).
-      if (std::string(method) == "matched") EXPECT_LT(c[v].sd, 0.15 * 110.0) << "vial " << v + 1;
+      // Uniform inside a vial: the spread is a fraction of the dictionary's range.
+      EXPECT_LT(c[v].sd, 0.15 * 110.0) << method << ", vial " << v + 1;
       EXPECT_LT(k[v].sd, 0.15 * 1300.0) << method << ", vial " << v + 1;
     }
-    // Separated (dot-product matching): every pair of vials differs in concentration or exchange rate by more
-    // than 1.5 pooled SDs (Cohen's d; 0.8 is conventionally a large effect). The network reaches d = 1.47 for
-    // the two closest vials (its per-vial spread is larger on these real fingerprints); it is held to the
-    // ranking and the agreement below instead.
+    // Separated: every pair of vials differs in concentration or exchange rate by more than 1.5 pooled SDs
+    // (Cohen's d; 0.8 is conventionally a large effect).
     auto d = [](const Stats& x, const Stats& y) {
       return std::abs(x.mean - y.mean) / std::sqrt(0.5 * (x.sd * x.sd + y.sd * y.sd));
     };
-    for (std::size_t a = 0; a < 3 && std::string(method) == "matched"; ++a)
+    for (std::size_t a = 0; a < 3; ++a)
       for (std::size_t b = a + 1; b < 3; ++b)
-        EXPECT_GT(std::max(d(c[a], c[b]), d(k[a], k[b])), 1.5) << "vials " << a + 1 << " and " << b + 1;
+        EXPECT_GT(std::max(d(c[a], c[b]), d(k[a], k[b])), 1.5)
+            << method << ", vials " << a + 1 << " and " << b + 1;
     rates.push_back(k);
   }
   for (std::size_t v = 0; v < vials.size(); ++v) {
