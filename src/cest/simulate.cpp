@@ -6,6 +6,7 @@
 
 #include "expm.h"
 #include "oncotrack/cest/bloch_mcconnell.h"
+#include "padded.h"
 
 namespace oncotrack::cest {
 
@@ -32,7 +33,7 @@ class Propagators {
     const Key key{im.b1_ut, im.offset_ppm, im.tsat_s};
     for (const Entry& e : saturation_)
       if (e.key == key) return e.matrix;
-    saturation_.push_back({key, M(bm_.spoiler()) * train(im)});
+    saturation_.push_back({key, bm_.spoiler().diagonal().asDiagonal() * train(im)});
     return saturation_.back().matrix;
   }
 
@@ -72,7 +73,16 @@ class Propagators {
     using V = Eigen::Matrix<double, kS, 1>;
     const Eigen::Index n = a_hat.rows() - 1;
     const S a = a_hat.topLeftCorner(n, n);
-    const V steady = a.partialPivLu().solve(-a_hat.topRightCorner(n, 1));
+    V steady;
+    if constexpr (kS == Eigen::Dynamic) {
+      steady = a.partialPivLu().solve(-a_hat.topRightCorner(n, 1));
+    } else {
+      detail::Padded<kS> pa = detail::Padded<kS>::Zero();
+      detail::Padded<kS, 1> pc = detail::Padded<kS, 1>::Zero();
+      pa.template topRows<kS>() = a;
+      pc.template topRows<kS>() = -a_hat.topRightCorner(n, 1);
+      steady = detail::solve<kS, 1>(pa, pc).template topRows<kS>();
+    }
     if (!steady.allFinite()) return detail::expm<M>(a_hat * t);
     const S e = detail::expm<S>(a * t);
     M out = M::Zero(n + 1, n + 1);
