@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   setup_evaluate(app, global, action);
   setup_mrf(app, global, action);
   setup_zspectrum(app, global, action);
+  setup_aggregate(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 
 #include "oncotrack/io/image_io.h"
 #include "support/run_cli.h"
@@ -170,6 +171,24 @@ TEST_F(HostileBatch, RunFailsOnlyTheBrokenSubjects) {
       run_cli("--force run " + (dir_ / "manifest.csv").string() + " --out " + out.string());
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_TRUE(fs::exists(out / "sub-good" / "sub-good_report.json"));
+
+  // The cohort table lists the failed subjects with their error beside the measured ones, and says so by
+  // exit 2.
+  const CliResult agg = run_cli("aggregate " + out.string());
+  EXPECT_EQ(agg.exit_code, 2) << agg.err;
+  EXPECT_NE(agg.out.find("failed\t" + std::to_string(broken_.size())), std::string::npos) << agg.out;
+  ASSERT_TRUE(fs::exists(out / "cohort.tsv"));
+  const json cohort = read_json(out / "cohort.json");
+  std::map<std::string, json> rows;
+  for (const json& row : cohort.at("rows")) rows[row.at("subject").get<std::string>()] = row;
+  for (const auto& [subject, file] : broken_) {
+    ASSERT_EQ(rows.count(subject), 1u) << subject;
+    EXPECT_EQ(rows.at(subject).at("status"), "failed");
+    EXPECT_NE(rows.at(subject).at("error").get<std::string>().find(file), std::string::npos) << subject;
+  }
+  EXPECT_EQ(rows.at("good").at("status"), "ok");
+  EXPECT_NEAR(rows.at("good").at("volume_change_vs_baseline_pct").get<double>(), -75.0, 1e-9);
+  EXPECT_EQ(rows.at("empty").at("volumetric"), "CR");
 }
 
 TEST_F(HostileBatch, AbsentTumourLabelIsMeasuredAsNoTumourWithAWarning) {

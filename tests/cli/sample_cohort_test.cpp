@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <iostream>
 
@@ -129,6 +130,30 @@ TEST_F(SampleCohort, CategoriesMatchTheDesign) {
       }
     }
   }
+}
+
+TEST_F(SampleCohort, AggregateTabulatesEveryFollowUpWithItsDesignedCategories) {
+  ASSERT_EQ(run_->exit_code, 0) << run_->err;
+  const CliResult agg = run_cli("aggregate " + out().string());
+  ASSERT_EQ(agg.exit_code, 0) << agg.err;
+  const json table = read_json(out() / "cohort.json");
+  std::size_t follow_ups = 0;
+  for (const auto& [id, truth] : expected_->at("subjects").items()) {
+    for (const json& tf : truth.at("follow_ups")) {
+      ++follow_ups;
+      const auto row = std::find_if(table.at("rows").begin(), table.at("rows").end(), [&](const json& r) {
+        return r.at("subject") == id && r.at("follow_up") == tf.at("timepoint");
+      });
+      ASSERT_NE(row, table.at("rows").end()) << id << " " << tf.at("timepoint");
+      for (const auto& [criterion, category] : tf.at("expected").items())
+        EXPECT_EQ(row->at(criterion), category) << id << " " << tf.at("timepoint") << " " << criterion;
+    }
+  }
+  EXPECT_EQ(table.at("rows").size(), follow_ups);
+  std::ifstream tsv(out() / "cohort.tsv");
+  std::size_t lines = 0;
+  for (std::string line; std::getline(tsv, line);) ++lines;
+  EXPECT_EQ(lines, follow_ups + 1);  // + the header
 }
 
 TEST_F(SampleCohort, ValidatePrintsThePlanAndWritesNothing) {
