@@ -5,8 +5,10 @@
 // and dictionaries are loaded once for all subjects.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 
@@ -18,6 +20,7 @@
 #include "oncotrack/pipeline/mrf_quantify.h"
 #include "oncotrack/pipeline/run.h"
 #include "oncotrack/pipeline/segmentation.h"
+#include "oncotrack/pipeline/shard.h"
 #include "oncotrack/registration/register.h"
 
 namespace oncotrack::cli {
@@ -43,15 +46,32 @@ struct RunCommandOptions {
   bool no_model = false;
   std::string mrf_dict, mrf_model;
   std::string tumor_source = "auto";
+  std::string shard;
   pipeline::RunOptions::Stage stage = pipeline::RunOptions::Stage::kAll;
 };
+
+// The subjects of this job's shard (--shard, else a SLURM array task's), or all of them.
+io::Cohort this_shard(io::Cohort cohort, const std::string& option, pipeline::RunOptions& ro) {
+  const std::optional<pipeline::Shard> shard =
+      option.empty() ? pipeline::shard_from_slurm(std::getenv) : pipeline::parse_shard(option);
+  if (!shard) return cohort;
+  const std::size_t all = cohort.subjects.size();
+  auto& subjects = cohort.subjects;
+  subjects.erase(std::remove_if(subjects.begin(), subjects.end(),
+                                [&](const io::SubjectEntry& s) { return !pipeline::in_shard(s.id, *shard); }),
+                 subjects.end());
+  ro.write_dataset_description = shard->index == 1;
+  spdlog::info("shard {}/{}{}: {} of {} subject(s)", shard->index, shard->count,
+               option.empty() ? " (SLURM array task)" : "", subjects.size(), all);
+  return cohort;
+}
 
 int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
   io::CohortOptions co;
   co.bids_masks = o.bids_masks;
   co.participant_labels = o.participants;
-  const io::Cohort cohort = io::load_cohort(o.input, co);
   pipeline::RunOptions ro;
+  const io::Cohort cohort = this_shard(io::load_cohort(o.input, co), o.shard, ro);
   ro.out_dir = o.out_dir;
   ro.stage = o.stage;
   if (!o.config_file.empty()) ro.config = pipeline::load_config(o.config_file);
@@ -133,6 +153,10 @@ void add_subcommand(CLI::App& app, const GlobalOptions& global, Action& action, 
   cmd->add_option("--masks", opts->bids_masks, "BIDS derivatives folder with *_desc-tumor_mask.nii.gz")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--participant-label", opts->participants, "BIDS: only these subjects");
+  cmd->add_option(
+      "--shard", opts->shard,
+      "i/N: only the subjects of shard i of N (by a hash of the subject id; default: a SLURM array "
+      "task's SLURM_ARRAY_TASK_ID/COUNT when set)");
   if (stage != Stage::kRegistration) {
     cmd->add_option("--model", opts->model, "Network weights file (default: the bundled model)")
         ->check(CLI::ExistingFile);

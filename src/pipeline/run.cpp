@@ -32,9 +32,9 @@ class StageClock {
     running_ = stage;
   }
   void end() {
-    p_.stages.push_back(
-        {running_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(),
-         report::peak_rss_mb()});
+    p_.stages.push_back({running_,
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(),
+                         report::peak_rss_mb()});
   }
   const std::string& running() const { return running_; }
 
@@ -109,8 +109,8 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     if (use_model) {
       clock.begin("segment");
       pool.emplace(nn_threads);
-      segmentations = segment_or_fall_back(loaded, base, *options.model, options.tumor_source, options.out_dir,
-                                           *pool, a);
+      segmentations =
+          segment_or_fall_back(loaded, base, *options.model, options.tumor_source, options.out_dir, *pool, a);
       clock.end();
     }
     clock.begin("measure");
@@ -211,8 +211,9 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
     }
   }
   fs::create_directories(options.out_dir);
-  write_text_atomically(options.out_dir / "dataset_description.json",
-                        report::dataset_description().dump(2) + "\n");
+  if (options.write_dataset_description)
+    write_text_atomically(options.out_dir / "dataset_description.json",
+                          report::dataset_description().dump(2) + "\n");
 
   std::vector<SubjectOutcome> outcomes(cohort.subjects.size());
   std::atomic<std::size_t> next{0}, done{0};

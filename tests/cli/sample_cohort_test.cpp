@@ -5,6 +5,8 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
+#include <sstream>
 
 #include <cmath>
 
@@ -154,6 +156,29 @@ TEST_F(SampleCohort, AggregateTabulatesEveryFollowUpWithItsDesignedCategories) {
   std::size_t lines = 0;
   for (std::string line; std::getline(tsv, line);) ++lines;
   EXPECT_EQ(lines, follow_ups + 1);  // + the header
+}
+
+TEST_F(SampleCohort, ShardsPartitionTheCohortAndOnlyTheFirstWritesTheDatasetDescription) {
+  const fs::path shards = *dir_ / "out_shards";
+  std::map<std::string, int> seen;
+  for (const char* shard : {"3/3", "2/3", "1/3"}) {  // the first shard last: the others must not write it
+    EXPECT_FALSE(fs::exists(shards / "dataset_description.json")) << "before shard " << shard;
+    const CliResult r = run_cli("-j 2 run " + manifest().string() + " --no-model --shard " + shard +
+                                " --out " + shards.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream lines(r.out);
+    std::string line;
+    std::getline(lines, line);  // header
+    while (std::getline(lines, line)) ++seen[line.substr(0, line.find('\t'))];
+  }
+  EXPECT_TRUE(fs::exists(shards / "dataset_description.json"));
+  EXPECT_EQ(seen.size(), expected_->at("subjects").size());
+  for (const auto& [id, times] : seen) {
+    EXPECT_EQ(times, 1) << id;
+    EXPECT_TRUE(expected_->at("subjects").contains(id)) << id;
+  }
+  const CliResult agg = run_cli("aggregate " + shards.string());
+  EXPECT_EQ(agg.exit_code, 0) << agg.err;
 }
 
 TEST_F(SampleCohort, ValidatePrintsThePlanAndWritesNothing) {

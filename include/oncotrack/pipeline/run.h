@@ -54,8 +54,11 @@ struct RunOptions {
   // Which masks are measured when there is a model: "auto" (the manifest's where given, else the model's),
   // "mask" (the manifest's only), "model" (the model's; the manifest's become the reference).
   std::string tumor_source = "auto";
-  int threads = 1;           // subjects in parallel; the network uses threads / (subjects in parallel) each
-  bool force = false;        // overwrite existing results
+  int threads = 1;     // subjects in parallel; the network uses threads / (subjects in parallel) each
+  bool force = false;  // overwrite existing results
+  // OUT/dataset_description.json; one shard of a cohort writes it, the others leave it (no two jobs write one
+  // file).
+  bool write_dataset_description = true;
   std::string command_line;  // for provenance
   std::function<void(const ProgressEvent&)> progress;
   // Set (e.g. from a signal handler) to stop taking new subjects; subjects already running finish and write
