@@ -8,6 +8,7 @@ packages=(
   libgdcm-tools zlib1g-dev
   python3-jsonschema   # tests only: validates reports against data/report.schema.json
   mricron-data         # tests only: the Colin27 T1 brain (ch2) for registration ground truth
+  snakemake            # tests only: scripts/workflow/Snakefile is run on a synthetic cohort
 )
 # `scripts/setup.sh --bench` adds what bench/ compares against (elastix; PyTorch for the Debian system python3,
 # which also regenerates tests/fixtures/nn with scripts/nn/make_fixtures.py).

@@ -152,7 +152,7 @@ void add_subcommand(CLI::App& app, const GlobalOptions& global, Action& action, 
   cmd->add_option("--config", opts->config_file, "JSON config overriding defaults")->check(CLI::ExistingFile);
   cmd->add_option("--masks", opts->bids_masks, "BIDS derivatives folder with *_desc-tumor_mask.nii.gz")
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--participant-label", opts->participants, "BIDS: only these subjects");
+  cmd->add_option("--participant-label", opts->participants, "Only these subjects (BIDS or manifest)");
   cmd->add_option(
       "--shard", opts->shard,
       "i/N: only the subjects of shard i of N (by a hash of the subject id; default: a SLURM array "

@@ -88,7 +88,7 @@ void setup_validate(CLI::App& app, const GlobalOptions& /*global*/, Action& acti
   cmd->add_option("--config", opts->config_file, "JSON config overriding defaults")->check(CLI::ExistingFile);
   cmd->add_option("--masks", opts->bids_masks, "BIDS derivatives folder with *_desc-tumor_mask.nii.gz")
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--participant-label", opts->participants, "BIDS: only these subjects");
+  cmd->add_option("--participant-label", opts->participants, "Only these subjects (BIDS or manifest)");
   cmd->callback([&action, opts] { action = [opts] { return run_validate(*opts); }; });
 }
 

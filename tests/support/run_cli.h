@@ -25,15 +25,15 @@ inline std::string slurp(const std::filesystem::path& p) {
   return s.str();
 }
 
-// Runs `oncotrack <args>` (args already shell-quoted where needed) in a fresh temp folder for the stderr
-// capture.
-inline CliResult run_cli(const std::string& args) {
+// Runs `program <args>` (args already shell-quoted where needed), capturing stdout and stderr through a fresh
+// temp folder.
+inline CliResult run_command(const std::string& program, const std::string& args) {
   static int counter = 0;
   const auto tmp = std::filesystem::temp_directory_path() /
                    ("oncotrack_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::filesystem::create_directories(tmp);
-  const std::string cmd = std::string(ONCOTRACK_BINARY) + " " + args + " >" + (tmp / "out").string() + " 2>" +
-                          (tmp / "err").string();
+  const std::string cmd =
+      program + " " + args + " >" + (tmp / "out").string() + " 2>" + (tmp / "err").string() + " </dev/null";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -41,6 +41,11 @@ inline CliResult run_cli(const std::string& args) {
   r.err = slurp(tmp / "err");
   std::filesystem::remove_all(tmp);
   return r;
+}
+
+// Runs `oncotrack <args>`.
+inline CliResult run_cli(const std::string& args) {
+  return run_command(ONCOTRACK_BINARY, args);
 }
 
 inline nlohmann::json read_json(const std::filesystem::path& p) {

@@ -87,7 +87,7 @@ struct Cohort {
 
 struct CohortOptions {
   std::filesystem::path bids_masks;             // BIDS derivatives folder with tumour masks (optional)
-  std::vector<std::string> participant_labels;  // BIDS: only these subjects (without "sub-")
+  std::vector<std::string> participant_labels;  // only these subjects ("01" or "sub-01"; BIDS or manifest)
 };
 
 // Throws Error only when input does not exist or its kind cannot be recognised; everything else is a Problem.
