@@ -40,6 +40,7 @@ void setup_evaluate(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_mrf(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_zspectrum(CLI::App& app, const GlobalOptions& global, Action& action);
 void setup_aggregate(CLI::App& app, const GlobalOptions& global, Action& action);
+void setup_compare(CLI::App& app, const GlobalOptions& global, Action& action);
 // `model prepare`, registered by setup_model (cmd_model_prepare.cpp).
 void add_model_prepare(CLI::App& model_cmd, const GlobalOptions& global, Action& action);
 

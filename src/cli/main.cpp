@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   setup_mrf(app, global, action);
   setup_zspectrum(app, global, action);
   setup_aggregate(app, global, action);
+  setup_compare(app, global, action);
 
   try {
     app.parse(argc, argv);

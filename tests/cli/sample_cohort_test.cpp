@@ -181,6 +181,35 @@ TEST_F(SampleCohort, ShardsPartitionTheCohortAndOnlyTheFirstWritesTheDatasetDesc
   EXPECT_EQ(agg.exit_code, 0) << agg.err;
 }
 
+TEST_F(SampleCohort, CompareFindsNoDriftInACopyAndNamesAnEditedVolume) {
+  ASSERT_EQ(run_->exit_code, 0) << run_->err;
+  const fs::path copy = *dir_ / "out_copy";
+  fs::remove_all(copy);
+  fs::copy(out(), copy, fs::copy_options::recursive);
+  const CliResult same = run_cli("compare " + out().string() + " " + copy.string());
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_NE(same.out.find("drifts\t0"), std::string::npos) << same.out;
+  EXPECT_EQ(same.out.find("masks compared\t0"), std::string::npos) << same.out;  // the model's masks too
+
+  // A follow-up volume 2 % larger: a drift at the default 0.5 %, none at 5 %.
+  const std::string id = expected_->at("subjects").begin().key();
+  const fs::path report = copy / ("sub-" + id) / ("sub-" + id + "_report.json");
+  json r = read_json(report);
+  json& volume = r.at("timepoints")[1].at("tumor").at("total_volume_ml");
+  const double edited = volume.get<double>() * 1.02 + 0.01;
+  volume = edited;
+  std::ofstream(report) << r.dump();
+  const CliResult drift = run_cli("compare " + out().string() + " " + copy.string());
+  EXPECT_EQ(drift.exit_code, 2) << drift.err;
+  const std::string follow_up = r.at("timepoints")[1].at("id");
+  EXPECT_NE(drift.out.find(id + "\t" + follow_up + "\tvolume_ml\t"), std::string::npos) << drift.out;
+  EXPECT_NE(drift.out.find("drifts\t1\n"), std::string::npos) << drift.out;
+  EXPECT_EQ(run_cli("compare " + out().string() + " " + copy.string() + " --tolerance volume=5%").exit_code,
+            0);
+  EXPECT_EQ(run_cli("compare " + out().string() + " " + copy.string() + " --tolerance volume=lots").exit_code,
+            1);
+}
+
 TEST_F(SampleCohort, ValidatePrintsThePlanAndWritesNothing) {
   const auto before =
       std::distance(fs::recursive_directory_iterator(*dir_), fs::recursive_directory_iterator());
