@@ -3,6 +3,7 @@
 #include "oncotrack/report/cohort_table.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -41,14 +42,13 @@ json response(const std::string& id, double volume_pct, const std::string& recis
           {"reasons", {{"prediction", "no model"}}}};
 }
 
+// A fresh output folder per test, removed afterwards.
 class CohortTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() /
-        ("oncotrack_cohort_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    dir_ = fs::temp_directory_path() / ("oncotrack_cohort_table_" + test + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
-    fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
   void write(const fs::path& relative, const std::string& text) {
@@ -142,6 +142,7 @@ TEST_F(CohortTableTest, OneRowPerFollowUpAndOnePerSubjectWithoutAReport) {
 }
 
 TEST_F(CohortTableTest, RefusesAFolderWithoutSubjects) {
+  fs::create_directories(dir_);
   EXPECT_THROW(collect_cohort(dir_), Error);
   EXPECT_THROW(collect_cohort(dir_ / "missing"), Error);
 }
