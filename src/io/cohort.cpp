@@ -370,13 +370,16 @@ Cohort load_cohort(const fs::path& input, const CohortOptions& options) {
   assemble_cohort(table, fs::is_directory(input) ? absolute : absolute.parent_path(), allow_unknown_day,
                   cohort);
   if (cohort.kind != "bids" && !options.participant_labels.empty()) {  // BIDS filters while reading
+    auto names = [](const std::string& label, const std::string& id) {
+      return label == id || label == "sub-" + id;
+    };
     auto wanted = [&](const std::string& id) {
       return std::any_of(options.participant_labels.begin(), options.participant_labels.end(),
-                         [&](const std::string& w) { return w == id || w == "sub-" + id; });
+                         [&](const std::string& w) { return names(w, id); });
     };
     for (const std::string& w : options.participant_labels)
       if (std::none_of(cohort.subjects.begin(), cohort.subjects.end(),
-                       [&](const SubjectEntry& s) { return w == s.id || w == "sub-" + s.id; }))
+                       [&](const SubjectEntry& s) { return names(w, s.id); }))
         cohort.problems.push_back({"", "", input.string(), "participant not found",
                                    "a subject of the manifest", "no subject '" + w + "'"});
     cohort.subjects.erase(std::remove_if(cohort.subjects.begin(), cohort.subjects.end(),

@@ -60,6 +60,24 @@ TEST_F(CohortTest, CsvRowsBecomeOrderedTimepointsWithResolvedPathsAndExtras) {
   EXPECT_EQ(s.timepoints[1].images[0].extra.at("site"), "A");
 }
 
+TEST_F(CohortTest, ParticipantLabelsSelectManifestSubjectsAndAnUnknownOneIsAProblem) {
+  const auto m = write("m.csv",
+                       "subject,timepoint,day,sequence,path\n"
+                       "p1,t0,0,t1c,a.nii.gz\np2,t0,0,t1c,b.nii.gz\np3,t0,0,t1c,c.nii.gz\n");
+  CohortOptions o;
+  o.participant_labels = {"p3", "sub-p1"};
+  Cohort c = load_cohort(m, o);
+  EXPECT_TRUE(c.problems.empty());
+  ASSERT_EQ(c.subjects.size(), 2u);
+  EXPECT_EQ(c.subjects[0].id, "p1");
+  EXPECT_EQ(c.subjects[1].id, "p3");
+  o.participant_labels = {"p2", "p9"};
+  c = load_cohort(m, o);
+  ASSERT_EQ(c.subjects.size(), 1u);
+  EXPECT_EQ(c.subjects[0].id, "p2");
+  EXPECT_TRUE(mentions(c.problems, "no subject 'p9'"));
+}
+
 TEST_F(CohortTest, ManifestGivenByBareFileNameResolvesAgainstItsFolder) {
   write("m.csv", "subject,timepoint,day,sequence,path\np,t0,0,t1c,img/a.nii.gz\n");
   const fs::path cwd = fs::current_path();
