@@ -108,18 +108,22 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
       spdlog::error("[{}/{}] sub-{} failed: {}", ev.done, ev.total, ev.subject, ev.detail);
     else if (ev.what == "finished")
       spdlog::info("[{}/{}] sub-{} done", ev.done, ev.total, ev.subject);
+    else if (ev.what == "up to date")
+      spdlog::info("[{}/{}] sub-{} up to date (kept; --force recomputes)", ev.done, ev.total, ev.subject);
     else
       spdlog::debug("sub-{} started", ev.subject);
   };
   spdlog::info("{} subject(s) from {} ({}), {} thread(s), output {}", cohort.subjects.size(), o.input,
                cohort.kind, ro.threads, o.out_dir);
   const auto outcomes = pipeline::run_cohort(cohort, ro);
-  std::size_t failed = 0;
+  std::size_t failed = 0, kept = 0;
   std::cout << "subject\tstatus\toutput\n";
   for (const auto& r : outcomes) {
     failed += !r.ok;
+    kept += r.up_to_date;
     std::cout << r.subject << '\t'
-              << (r.ok            ? "ok"
+              << (r.up_to_date    ? "up-to-date"
+                  : r.ok          ? "ok"
                   : r.interrupted ? "interrupted"
                                   : "failed")
               << '\t' << r.output.string() << '\n';
@@ -128,8 +132,8 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
     spdlog::warn("interrupted: subjects already running finished; the others were not started");
     return kExitInterrupted;
   }
-  spdlog::info("{} of {} subject(s) succeeded; reports in {}", outcomes.size() - failed, outcomes.size(),
-               o.out_dir);
+  spdlog::info("{} of {} subject(s) succeeded ({} kept from an earlier run); reports in {}",
+               outcomes.size() - failed, outcomes.size(), kept, o.out_dir);
   return failed == 0 ? kExitOk : kExitSomeFailed;
 }
 

@@ -61,7 +61,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--log-file", global.log_file, "Also write the log to this file");
   app.add_flag("-q,--quiet", global.quiet, "Only errors on stderr");
-  app.add_flag("--force", global.force, "Overwrite existing outputs");
+  app.add_flag("--force", global.force,
+               "Recompute every subject (run, register and predict otherwise keep up-to-date results); "
+               "overwrite outputs");
   app.footer(
       "Exit codes: 0 all subjects succeeded; 1 usage or validation error (nothing run); 2 some subjects "
       "failed "

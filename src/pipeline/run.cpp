@@ -14,6 +14,7 @@
 #include "oncotrack/core/atomic_file.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/pipeline/register_subject.h"
+#include "oncotrack/pipeline/resume.h"
 #include "oncotrack/report/report.h"
 #include "qc_stage.h"
 
@@ -70,8 +71,10 @@ fs::path result_path(const RunOptions& options, const std::string& subject) {
 
 // Runs one subject; returns its outcome. Never throws for bad input; internal errors become failures too, so
 // one subject can never take the batch down.
-SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& options, int nn_threads) {
+SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& options, int nn_threads,
+                           const std::string& fingerprint) {
   report::Provenance prov;
+  prov.fingerprint = fingerprint;
   prov.command_line = options.command_line;
   prov.config = config_to_json(options.config);
   prov.threads = options.threads;
@@ -201,19 +204,12 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
             "run `oncotrack validate " + cohort.input + "` to list every problem");
     throw e;
   }
-  if (!options.force) {
-    for (const auto& s : cohort.subjects) {
-      const fs::path result = result_path(options, s.id);
-      for (const fs::path& p : {result, error_path(options.out_dir, s.id)})
-        if (fs::exists(p))
-          throw Error("results already exist", p.string(), "an empty output folder", "an earlier result",
-                      "pass --force to overwrite, or choose another --out");
-    }
-  }
   fs::create_directories(options.out_dir);
-  if (options.write_dataset_description)
+  if (options.write_dataset_description) {
+    clear_stale_temporaries(options.out_dir, "dataset_description.json");  // of a killed earlier run
     write_text_atomically(options.out_dir / "dataset_description.json",
                           report::dataset_description().dump(2) + "\n");
+  }
 
   std::vector<SubjectOutcome> outcomes(cohort.subjects.size());
   std::atomic<std::size_t> next{0}, done{0};
@@ -233,9 +229,17 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
         outcomes[i] = {s.id, false, true, "interrupted before it started", {}};
         continue;
       }
+      const std::string fingerprint = subject_fingerprint(s, options);
+      const fs::path result = result_path(options, s.id);
+      if (!options.force && up_to_date(result, fingerprint)) {
+        outcomes[i] = {s.id, true, false, "", result, true};
+        notify({s.id, "up to date", result.string(), ++done, 0});
+        continue;
+      }
       notify({s.id, "started", "", done.load(), 0});
       try {
-        outcomes[i] = run_subject(s, options, nn_threads);
+        clear_stale(result, error_path(options.out_dir, s.id));
+        outcomes[i] = run_subject(s, options, nn_threads, fingerprint);
       } catch (const std::exception& e) {  // even error.json could not be written (disk full, permissions)
         outcomes[i] = {s.id, false, false, std::string("could not write results: ") + e.what(), {}};
       }

@@ -162,7 +162,8 @@ json provenance_json(const Provenance& p, const json& inputs) {
           {"finished_at", p.finished_at},
           {"stages", stages},
           {"inputs", inputs},
-          {"model", p.model}};
+          {"model", p.model},
+          {"fingerprint", p.fingerprint.empty() ? json(nullptr) : json(p.fingerprint)}};
 }
 // holder["prediction"]: the follow-up's prediction object, or null with holder["reasons"]["prediction"].
 void add_prediction_json(json& holder, const SubjectAnalysis& a, const std::string& timepoint) {

@@ -222,11 +222,31 @@ TEST_F(SampleCohort, ValidatePrintsThePlanAndWritesNothing) {
             std::distance(fs::recursive_directory_iterator(*dir_), fs::recursive_directory_iterator()));
 }
 
-TEST_F(SampleCohort, ExistingResultsNeedForceAndRerunsReproduce) {
+// A rerun into the same folder resumes: every result is up to date (same inputs, config, model and tool), so
+// nothing is recomputed and the reports stay byte for byte; a changed config makes every result stale.
+TEST_F(SampleCohort, RerunsKeepUpToDateResultsAndRecomputeStaleOnes) {
   ASSERT_EQ(run_->exit_code, 0) << run_->err;
+  std::map<std::string, std::string> before;
+  for (const auto& [id, truth] : expected_->at("subjects").items())
+    before[id] = slurp(out() / ("sub-" + id) / ("sub-" + id + "_report.json"));
   const CliResult again = run_cli("run " + manifest().string() + " --out " + out().string());
-  EXPECT_EQ(again.exit_code, 1);
-  EXPECT_NE(again.err.find("--force"), std::string::npos);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  for (const auto& [id, text] : before) {
+    EXPECT_NE(again.out.find(id + "\tup-to-date\t"), std::string::npos) << again.out;
+    EXPECT_EQ(slurp(out() / ("sub-" + id) / ("sub-" + id + "_report.json")), text) << id;
+  }
+
+  const fs::path stale = *dir_ / "out_stale";
+  fs::copy(out(), stale, fs::copy_options::recursive);
+  std::ofstream(*dir_ / "diameters.json") << R"({"analysis": {"measurable_min_diameter_mm": 9.0}})";
+  const CliResult changed = run_cli("run " + manifest().string() + " --out " + stale.string() + " --config " +
+                                    (*dir_ / "diameters.json").string());
+  EXPECT_EQ(changed.exit_code, 0) << changed.err;
+  for (const auto& [id, text] : before) {
+    EXPECT_NE(changed.out.find(id + "\tok\t"), std::string::npos) << changed.out;
+    const json r = read_json(stale / ("sub-" + id) / ("sub-" + id + "_report.json"));
+    EXPECT_NE(r.at("provenance").at("fingerprint"), json::parse(text).at("provenance").at("fingerprint"));
+  }
 
   const fs::path out1 = *dir_ / "out_single_thread";
   const CliResult single = run_cli("-j 1 run " + manifest().string() + " --out " + out1.string());

@@ -2,7 +2,8 @@
 // `oncotrack run`: every subject of a cohort through load → segment (with a model) → measure → register →
 // predict (with a model) → CEST-MRF maps (timepoints with an mrf series) → match lesions (in the baseline
 // frame) → response → report, subjects in parallel. A
-// subject that fails writes OUT/sub-<id>/error.json (and loses any stale report); the others complete.
+// subject that fails writes OUT/sub-<id>/error.json (and loses any stale report); the others complete. A rerun
+// into the same OUT resumes: it recomputes only subjects without an up-to-date result.
 // Outputs are written atomically. The library never prints: progress goes through the callback, which may be
 // called from worker threads (calls are serialised).
 #include <atomic>
@@ -22,11 +23,12 @@ struct SubjectOutcome {
   bool interrupted = false;      // not started because the run was cancelled; nothing written for it
   std::string message;           // failure summary
   std::filesystem::path output;  // report or error.json
+  bool up_to_date = false;       // an earlier run's result, kept (resume.h)
 };
 
 struct ProgressEvent {
   std::string subject;
-  std::string what;  // "started", "finished", "failed"
+  std::string what;  // "started", "finished", "failed", "up to date"
   std::string detail;
   std::size_t done = 0, total = 0;
 };
@@ -55,7 +57,7 @@ struct RunOptions {
   // "mask" (the manifest's only), "model" (the model's; the manifest's become the reference).
   std::string tumor_source = "auto";
   int threads = 1;     // subjects in parallel; the network uses threads / (subjects in parallel) each
-  bool force = false;  // overwrite existing results
+  bool force = false;  // recompute every subject; else only those without an up-to-date result (resume.h)
   // OUT/dataset_description.json; one shard of a cohort writes it, the others leave it (no two jobs write one
   // file).
   bool write_dataset_description = true;
@@ -66,7 +68,8 @@ struct RunOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// Throws Error (nothing run) when the cohort has input-level problems or when results exist and !force.
+// Throws Error (nothing run) when the cohort has input-level problems. Subjects whose result in OUT is up to
+// date (resume.h) are kept unless force.
 std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOptions& options);
 
 // Report and error paths of a subject.

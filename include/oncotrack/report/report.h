@@ -35,6 +35,7 @@ struct Provenance {
   std::string finished_at;
   std::vector<StageTiming> stages;
   nlohmann::json model;  // {"name", "sha256", "path"} of the network model used; null when none
+  std::string fingerprint;  // of everything the result depends on (pipeline/resume.h); empty: none
 };
 
 // One timepoint registered to the baseline (fixed = baseline, moving = this timepoint).
