@@ -11,8 +11,10 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "commands.h"
+#include "progress.h"
 #include "oncotrack/cest/dictionary.h"
 #include "oncotrack/cest/mrf_network.h"
 #include "oncotrack/core/sha256.h"
@@ -47,6 +49,7 @@ struct RunCommandOptions {
   std::string mrf_dict, mrf_model;
   std::string tumor_source = "auto";
   std::string shard;
+  int jobs = 0;  // subjects at once (0: as many as threads, sharing them)
   pipeline::RunOptions::Stage stage = pipeline::RunOptions::Stage::kAll;
 };
 
@@ -96,26 +99,29 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
     ro.mrf = &mrf;
   }
   ro.tumor_source = o.tumor_source;
-  ro.threads = g.resolved_threads();
+  // --jobs J: J subjects at once with -j T threads each (default: the cores shared among them); without it
+  // the -j threads are shared by as many subjects at once.
+  ro.jobs = o.jobs;
+  ro.threads = o.jobs > 0 && g.threads == 0
+                   ? std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / o.jobs)
+                   : g.resolved_threads();
   registration::set_itk_threads(static_cast<unsigned>(ro.threads));
   ro.force = g.force;
   ro.command_line = g.command_line;
   ro.cancel = &g_cancel;
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
-  ro.progress = [](const pipeline::ProgressEvent& ev) {
-    if (ev.what == "failed")
-      spdlog::error("[{}/{}] sub-{} failed: {}", ev.done, ev.total, ev.subject, ev.detail);
-    else if (ev.what == "finished")
-      spdlog::info("[{}/{}] sub-{} done", ev.done, ev.total, ev.subject);
-    else if (ev.what == "up to date")
-      spdlog::info("[{}/{}] sub-{} up to date (kept; --force recomputes)", ev.done, ev.total, ev.subject);
-    else
-      spdlog::debug("sub-{} started", ev.subject);
-  };
-  spdlog::info("{} subject(s) from {} ({}), {} thread(s), output {}", cohort.subjects.size(), o.input,
-               cohort.kind, ro.threads, o.out_dir);
-  const auto outcomes = pipeline::run_cohort(cohort, ro);
+  spdlog::info("{} subject(s) from {} ({}), {}, output {}", cohort.subjects.size(), o.input, cohort.kind,
+               o.jobs > 0 ? fmt::format("{} at once with {} thread(s) each", o.jobs, ro.threads)
+                          : fmt::format("{} thread(s)", ro.threads),
+               o.out_dir);
+  std::vector<pipeline::SubjectOutcome> outcomes;
+  {
+    const Progress::Mode mode = Progress::mode_for(g);
+    Progress progress(mode, cohort.subjects.size(), progress_interval_s(mode));
+    ro.progress = [&progress](const pipeline::ProgressEvent& ev) { progress.on_event(ev); };
+    outcomes = pipeline::run_cohort(cohort, ro);
+  }
   std::size_t failed = 0, kept = 0;
   std::cout << "subject\tstatus\toutput\n";
   for (const auto& r : outcomes) {
@@ -161,6 +167,10 @@ void add_subcommand(CLI::App& app, const GlobalOptions& global, Action& action, 
       "--shard", opts->shard,
       "i/N: only the subjects of shard i of N (by a hash of the subject id; default: a SLURM array "
       "task's SLURM_ARRAY_TASK_ID/COUNT when set)");
+  cmd->add_option("--jobs", opts->jobs,
+                  "Subjects at once, each with -j threads (default: the cores shared among them); without "
+                  "--jobs, -j threads are shared by as many subjects at once")
+      ->check(CLI::PositiveNumber);
   if (stage != Stage::kRegistration) {
     cmd->add_option("--model", opts->model, "Network weights file (default: the bundled model)")
         ->check(CLI::ExistingFile);

@@ -18,6 +18,7 @@ struct GlobalOptions {
   int threads = 0;  // 0: all hardware threads
   std::string log_level = "info";
   std::string log_file;
+  std::string log_format = "text";  // "text" or "jsonl" (one JSON object per line)
   bool quiet = false;
   bool force = false;
   std::string command_line;  // the whole invocation, for provenance

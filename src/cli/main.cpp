@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "commands.h"
+#include "json_log_format.h"
+#include "progress.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/nn/error.h"
 #include "oncotrack/version.h"
@@ -38,7 +40,13 @@ void setup_logging(const GlobalOptions& g) {
   }
   auto logger = std::make_shared<spdlog::logger>("oncotrack", sinks.begin(), sinks.end());
   logger->set_level(spdlog::level::trace);
-  logger->set_pattern("[%H:%M:%S] [%^%l%$] %v");
+  if (g.log_format == "jsonl") {
+    for (auto& sink : sinks) sink->set_formatter(std::make_unique<JsonLineFormatter>());
+  } else {
+    logger->set_pattern("[%H:%M:%S] [%^%l%$] %v");
+    // On a terminal a log line first wipes the live status line (progress.h), which is then redrawn.
+    if (Progress::mode_for(g) == Progress::Mode::kLive) console->set_pattern("\r\033[K[%H:%M:%S] [%^%l%$] %v");
+  }
   spdlog::set_default_logger(logger);
 }
 
@@ -60,6 +68,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--log-file", global.log_file, "Also write the log to this file");
+  app.add_option("--log-format", global.log_format,
+                 "text, or jsonl: one JSON object per line (progress events: subject, stage, elapsed_s, "
+                 "peak_rss_mb)")
+      ->check(CLI::IsMember({"text", "jsonl"}));
   app.add_flag("-q,--quiet", global.quiet, "Only errors on stderr");
   app.add_flag("--force", global.force,
                "Recompute every subject (run, register and predict otherwise keep up-to-date results); "

@@ -24,23 +24,30 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Times the stages into the provenance; `running` names the stage under way (the failure record's stage).
+// Times the stages into the provenance and reports each start and end as a progress event; `running` names
+// the stage under way (the failure record's stage).
 class StageClock {
  public:
-  explicit StageClock(report::Provenance& p) : p_(p) {}
+  StageClock(report::Provenance& p, const std::string& subject, const std::function<void(ProgressEvent)>& notify)
+      : p_(p), subject_(subject), notify_(notify) {}
   void begin(const char* stage) {
     start_ = std::chrono::steady_clock::now();
     running_ = stage;
+    notify_({subject_, "stage started", "", 0, 0, running_});
   }
   void end() {
     p_.stages.push_back({running_,
                          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(),
                          report::peak_rss_mb()});
+    notify_({subject_, "stage finished", "", 0, 0, running_, p_.stages.back().wall_s,
+             p_.stages.back().peak_rss_mb});
   }
   const std::string& running() const { return running_; }
 
  private:
   report::Provenance& p_;
+  const std::string& subject_;
+  const std::function<void(ProgressEvent)>& notify_;
   std::chrono::steady_clock::time_point start_;
   std::string running_ = "load";
 };
@@ -72,7 +79,7 @@ fs::path result_path(const RunOptions& options, const std::string& subject) {
 // Runs one subject; returns its outcome. Never throws for bad input; internal errors become failures too, so
 // one subject can never take the batch down.
 SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& options, int nn_threads,
-                           const std::string& fingerprint) {
+                           const std::string& fingerprint, const std::function<void(ProgressEvent)>& notify) {
   report::Provenance prov;
   prov.fingerprint = fingerprint;
   prov.command_line = options.command_line;
@@ -92,7 +99,7 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     write_text_atomically(error_file, report::error_report(subject.id, f, prov).dump(2) + "\n");
     return SubjectOutcome{subject.id, false, false, f.message, error_file};
   };
-  StageClock clock(prov);
+  StageClock clock(prov, subject.id, notify);
   try {
     clock.begin("load");
     std::vector<io::Problem> problems = subject.problems;
@@ -214,14 +221,16 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
   std::vector<SubjectOutcome> outcomes(cohort.subjects.size());
   std::atomic<std::size_t> next{0}, done{0};
   std::mutex progress_mutex;
-  auto notify = [&](ProgressEvent ev) {
+  const std::function<void(ProgressEvent)> notify = [&](ProgressEvent ev) {
     if (!options.progress) return;
     std::lock_guard<std::mutex> lock(progress_mutex);
     ev.total = cohort.subjects.size();
+    if (ev.what.rfind("stage", 0) == 0) ev.done = done.load();
     options.progress(ev);
   };
-  const int n = std::max(1, std::min<int>(options.threads, static_cast<int>(cohort.subjects.size())));
-  const int nn_threads = std::max(1, options.threads / n);
+  const int n = std::max(
+      1, std::min<int>(options.jobs > 0 ? options.jobs : options.threads, static_cast<int>(cohort.subjects.size())));
+  const int nn_threads = options.jobs > 0 ? std::max(1, options.threads) : std::max(1, options.threads / n);
   auto worker = [&] {
     for (std::size_t i = next++; i < cohort.subjects.size(); i = next++) {
       const auto& s = cohort.subjects[i];
@@ -239,7 +248,7 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
       notify({s.id, "started", "", done.load(), 0});
       try {
         clear_stale(result, error_path(options.out_dir, s.id));
-        outcomes[i] = run_subject(s, options, nn_threads, fingerprint);
+        outcomes[i] = run_subject(s, options, nn_threads, fingerprint, notify);
       } catch (const std::exception& e) {  // even error.json could not be written (disk full, permissions)
         outcomes[i] = {s.id, false, false, std::string("could not write results: ") + e.what(), {}};
       }

@@ -28,9 +28,12 @@ struct SubjectOutcome {
 
 struct ProgressEvent {
   std::string subject;
-  std::string what;  // "started", "finished", "failed", "up to date"
+  // "started", "stage started", "stage finished", "finished", "failed", "up to date"
+  std::string what;
   std::string detail;
   std::size_t done = 0, total = 0;
+  std::string stage;                         // "stage ..." events: load, segment, measure, ...
+  double seconds = 0, peak_rss_mb = 0;       // "stage finished": its wall time, the process's peak RSS
 };
 
 struct LoadedModel;
@@ -56,7 +59,10 @@ struct RunOptions {
   // Which masks are measured when there is a model: "auto" (the manifest's where given, else the model's),
   // "mask" (the manifest's only), "model" (the model's; the manifest's become the reference).
   std::string tumor_source = "auto";
-  int threads = 1;     // subjects in parallel; the network uses threads / (subjects in parallel) each
+  // jobs > 0: that many subjects at once, each with `threads` threads. jobs == 0: min(threads, subjects) at
+  // once, sharing `threads` (threads / subjects-at-once each).
+  int jobs = 0;
+  int threads = 1;
   bool force = false;  // recompute every subject; else only those without an up-to-date result (resume.h)
   // OUT/dataset_description.json; one shard of a cohort writes it, the others leave it (no two jobs write one
   // file).
