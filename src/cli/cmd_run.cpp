@@ -18,7 +18,9 @@
 #include "oncotrack/cest/dictionary.h"
 #include "oncotrack/cest/mrf_network.h"
 #include "oncotrack/core/sha256.h"
+#include "oncotrack/core/error.h"
 #include "oncotrack/io/cohort.h"
+#include "oncotrack/pipeline/memory_estimate.h"
 #include "oncotrack/pipeline/mrf_quantify.h"
 #include "oncotrack/pipeline/run.h"
 #include "oncotrack/pipeline/segmentation.h"
@@ -50,6 +52,7 @@ struct RunCommandOptions {
   std::string tumor_source = "auto";
   std::string shard;
   int jobs = 0;  // subjects at once (0: as many as threads, sharing them)
+  std::string max_memory;  // empty: no limit
   pipeline::RunOptions::Stage stage = pipeline::RunOptions::Stage::kAll;
 };
 
@@ -67,6 +70,32 @@ io::Cohort this_shard(io::Cohort cohort, const std::string& option, pipeline::Ru
   spdlog::info("shard {}/{}{}: {} of {} subject(s)", shard->index, shard->count,
                option.empty() ? " (SLURM array task)" : "", subjects.size(), all);
   return cohort;
+}
+
+// Logs the memory estimate; with --max-memory, lowers the subjects at once to fit (their threads rise to keep
+// the cores busy when -j was shared) or refuses (Error, nothing run) when even one subject does not fit.
+void fit_in_memory(const io::Cohort& cohort, const RunCommandOptions& o, pipeline::RunOptions& ro) {
+  const auto estimate = pipeline::estimate_memory(cohort);
+  if (estimate.empty()) return;
+  const int at_once = std::min<int>(o.jobs > 0 ? o.jobs : ro.threads, static_cast<int>(estimate.size()));
+  const auto largest = std::max_element(estimate.begin(), estimate.end(), [](const auto& a, const auto& b) {
+    return a.peak_mb < b.peak_mb;
+  });
+  spdlog::info("memory estimate: {:.0f} MB for the largest subject (sub-{}), {:.0f} MB with {} at once",
+               largest->peak_mb, largest->subject, pipeline::batch_peak_mb(estimate, at_once), at_once);
+  if (o.max_memory.empty()) return;
+  const double max_mb = pipeline::parse_memory_mb(o.max_memory);
+  const int fit = pipeline::jobs_within(estimate, at_once, max_mb);
+  if (fit == 0)
+    throw Error("not enough memory for sub-" + largest->subject, o.input,
+                "an estimated peak within --max-memory " + o.max_memory,
+                std::to_string(static_cast<long>(largest->peak_mb)) + " MB for sub-" + largest->subject,
+                "raise --max-memory, or run that subject on a larger node (--participant-label)");
+  if (fit == at_once) return;
+  spdlog::warn("--max-memory {}: {} subject(s) at once instead of {} (estimated peak {:.0f} MB)", o.max_memory,
+               fit, at_once, pipeline::batch_peak_mb(estimate, fit));
+  if (o.jobs == 0) ro.threads = std::max(1, ro.threads / fit);
+  ro.jobs = fit;
 }
 
 int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
@@ -105,6 +134,7 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
   ro.threads = o.jobs > 0 && g.threads == 0
                    ? std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / o.jobs)
                    : g.resolved_threads();
+  fit_in_memory(cohort, o, ro);
   registration::set_itk_threads(static_cast<unsigned>(ro.threads));
   ro.force = g.force;
   ro.command_line = g.command_line;
@@ -171,6 +201,9 @@ void add_subcommand(CLI::App& app, const GlobalOptions& global, Action& action, 
                   "Subjects at once, each with -j threads (default: the cores shared among them); without "
                   "--jobs, -j threads are shared by as many subjects at once")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-memory", opts->max_memory,
+                  "Memory for this run, e.g. 8G or 512M: fewer subjects at once if the estimate (`validate` "
+                  "prints it) exceeds it; nothing run if one subject alone would");
   if (stage != Stage::kRegistration) {
     cmd->add_option("--model", opts->model, "Network weights file (default: the bundled model)")
         ->check(CLI::ExistingFile);

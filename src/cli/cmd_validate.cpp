@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "oncotrack/io/cohort.h"
 #include "oncotrack/io/subject_loader.h"
+#include "oncotrack/pipeline/memory_estimate.h"
 #include "oncotrack/pipeline/config.h"
 
 namespace oncotrack::cli {
@@ -21,6 +22,7 @@ struct ValidateOptions {
   std::string config_file;
   std::string bids_masks;
   std::vector<std::string> participants;
+  int jobs = 1;
 };
 
 void print_plan(const io::Cohort& cohort) {
@@ -44,6 +46,28 @@ void print_plan(const io::Cohort& cohort) {
   }
 }
 
+// "memory: 620 MB per subject at most (sub-x), 1090 MB for the batch with --jobs 2" (memory_estimate.h).
+void print_memory_estimate(const io::Cohort& cohort, int jobs) {
+  const auto estimate = pipeline::estimate_memory(cohort);
+  if (estimate.empty()) return;
+  const auto largest = std::max_element(estimate.begin(), estimate.end(), [](const auto& a, const auto& b) {
+    return a.peak_mb < b.peak_mb;
+  });
+  std::cout << "memory estimate: " << std::fixed << std::setprecision(0) << largest->peak_mb
+            << " MB per subject at most (sub-" << largest->subject << "), "
+            << pipeline::batch_peak_mb(estimate, jobs) << " MB for the batch with --jobs " << jobs
+            << (std::any_of(cohort.subjects.begin(), cohort.subjects.end(),
+                            [](const io::SubjectEntry& s) {
+                              return std::any_of(s.timepoints.begin(), s.timepoints.end(),
+                                                 [](const io::TimepointEntry& t) { return t.mrf.has_value(); });
+                            })
+                    ? " (CEST-MRF series not counted)"
+                    : "")
+            << "\n";
+  std::cout.unsetf(std::ios::fixed);
+  std::cout << std::setprecision(6);
+}
+
 int run_validate(const ValidateOptions& o) {
   io::CohortOptions co;
   co.bids_masks = o.bids_masks;
@@ -64,6 +88,7 @@ int run_validate(const ValidateOptions& o) {
       for (const auto& w : tp.warnings) warnings.push_back("[sub-" + s.id + " " + tp.entry->id + "] " + w);
   }
   for (const auto& w : warnings) std::cout << "warning: " << w << "\n";
+  print_memory_estimate(cohort, o.jobs);
   if (problems.empty()) {
     std::cout << "OK: no problems found\n";
     return kExitOk;
@@ -89,6 +114,8 @@ void setup_validate(CLI::App& app, const GlobalOptions& /*global*/, Action& acti
   cmd->add_option("--masks", opts->bids_masks, "BIDS derivatives folder with *_desc-tumor_mask.nii.gz")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--participant-label", opts->participants, "Only these subjects (BIDS or manifest)");
+  cmd->add_option("--jobs", opts->jobs, "Subjects at once, for the batch's memory estimate")
+      ->check(CLI::PositiveNumber);
   cmd->callback([&action, opts] { action = [opts] { return run_validate(*opts); }; });
 }
 
