@@ -8,16 +8,12 @@ Anatomy is real: the Colin27 T1 head and its brain mask from Debian's mricron-da
 (/usr/share/mricron/templates/ch2.nii.gz, ch2bet.nii.gz; 1 mm). Every subject gets its own anatomy by a
 random affine (±8° per axis, scales 0.9–1.1, shifts ±5 mm) and a smooth random deformation (2–5 mm);
 every timepoint is "scanned" on its own native axial grid (in-plane 0.85–1.3 mm, slices 1–7 mm thick, the
-slice profile averaged over sub-samples 1 mm apart) and enhancing vessels (thin bright curves, 1.2–2.2 × white
-matter, not tumour) with a multiplicative bias field (±30 %), an intensity gamma (0.75–1.3) and gain, and Rician
-noise (SNR 12–40), stored as int16 like scanner data. What post-contrast scans show and Colin27 does not is
-added per subject (WarpedAnatomy.restyle): weaker grey/white contrast, bright scalp fat (the brightest tissue of
-real T1c scans, e.g. TCIA Brain-Tumor-Progression) and patchy enhancing dura.
+slice profile averaged over sub-samples 1 mm apart) and enhancing vessels (thin bright curves, not tumour) with a multiplicative bias field (±30 %), an intensity
+gamma (0.75–1.3) and gain, and Rician noise (SNR 12–40), stored as int16 like scanner data.
 
 Lesions (1–3, equivalent radius 4–25 mm, centres deep enough in the brain): irregular ellipsoids (random
-axes, a random smooth radial perturbation), an enhancing rim 1.1–1.9 × white matter with texture (±5–35 %),
-a necrotic core (75 % of lesions ≥ 6 mm; 45–85 % of the radius) between 0.6 × CSF and grey-matter-like
-intensity, T1-hypointense oedema out to 1.3–2.0 × the
+axes, a random smooth radial perturbation), an enhancing rim 1.3–1.9 × white matter with texture, a
+necrotic core (70 % of lesions ≥ 8 mm) at CSF-like intensity, T1-hypointense oedema out to 1.3–2.0 × the
 lesion radius inside the brain, and mass effect (tissue pushed outwards, up to half the radius). The mask
 is the whole lesion (rim and core, not oedema), as in TCIA Brain-Tumor-Progression.
 
@@ -140,26 +136,8 @@ class WarpedAnatomy:
         radius = rng.uniform(0.6, 1.5)
         tube = ndimage.gaussian_filter(curves, radius)
         tube = np.clip(tube * 2 * np.pi * radius ** 2 * 1.5, 0, 1)  # a straight curve's peak -> 1.5
-        level = WHITE_MATTER * rng.uniform(1.2, 2.2)
+        level = WHITE_MATTER * rng.uniform(1.2, 1.8)
         self.t1 += (level - self.t1) * tube * (self.brain > 0.5)
-
-    def restyle(self, rng):
-        """Post-contrast looks Colin27 (a non-contrast T1 average) lacks: grey/white contrast reduced by a
-        factor 0.35–1, bright scalp fat (non-brain tissue above 0.5 × white matter raised by up to 1.0–2.4 ×),
-        and in 70 % of subjects patchy enhancing dura along the brain surface (1.2–2.0 × white matter)."""
-        v, brain = self.t1, self.brain
-        keep = rng.uniform(0.35, 1.0)
-        tissue = smoothstep((v - 40.0) / 40.0) * brain
-        v += (1 - keep) * (WHITE_MATTER - v) * tissue * (v < WHITE_MATTER)
-        fat = smoothstep((v - 0.5 * WHITE_MATTER) / (0.5 * WHITE_MATTER)) * (1 - brain)
-        v *= 1 + (rng.uniform(1.0, 2.4) - 1) * fat
-        if rng.uniform() < 0.7:
-            smooth = ndimage.gaussian_filter(brain, 1.5)
-            shell = np.clip(1 - np.abs(smooth - 0.3) / 0.25, 0, 1)
-            patches = ndimage.gaussian_filter(rng.normal(size=v.shape).astype(np.float32), 4.0)
-            patches = smoothstep((patches / max(patches.std(), 1e-6) - rng.uniform(-0.5, 1.0)) / 0.7)
-            level = WHITE_MATTER * rng.uniform(1.2, 2.0)
-            v += (level - v) * shell * patches * (v < level)
 
     def sample(self, volume, points):
         return ndimage.map_coordinates(volume, (points - self.lo).T, order=1, mode="constant", cval=0.0)
@@ -184,16 +162,16 @@ class Lesion:
         self.waves = rng.normal(scale=1.5, size=(6, 3))
         self.phases = rng.uniform(0, 2 * np.pi, 6)
         self.amplitudes = rng.uniform(0.06, 0.18, 6)
-        self.core = radius >= 6 and rng.uniform() < 0.75
-        self.core_fraction = rng.uniform(0.45, 0.85)
-        self.enhancement = rng.uniform(1.1, 1.9)
-        self.necrosis = rng.uniform(0.6, 3.2)
+        self.core = radius >= 8 and rng.uniform() < 0.7
+        self.core_fraction = rng.uniform(0.45, 0.75)
+        self.enhancement = rng.uniform(1.3, 1.9)
+        self.necrosis = rng.uniform(0.6, 1.6)
         self.oedema_extent = rng.uniform(1.3, 2.0)
         self.oedema_level = rng.uniform(0.7, 0.9)
         self.mass_effect = rng.uniform(0.0, 0.5) * min(1.0, radius / 15.0)
         self.texture = rng.normal(scale=0.6, size=(4, 3))
         self.texture_phase = rng.uniform(0, 2 * np.pi, 4)
-        self.texture_amplitude = rng.uniform(0.05, 0.35)
+        self.texture_amplitude = rng.uniform(0.05, 0.25)
 
     @property
     def radius(self):
@@ -420,7 +398,6 @@ def make_subject(args):
     warp = SubjectWarp(rng, anatomy)
     subject = WarpedAnatomy(anatomy, warp)
     subject.add_vessels(rng)
-    subject.restyle(rng)
     course = COURSES[rng.choice(len(COURSES), p=COURSE_P)]
     count = int(rng.choice([1, 2, 3], p=[0.7, 0.25, 0.05]))
     base = place_lesions(rng, anatomy, warp, count)

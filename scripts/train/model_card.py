@@ -12,8 +12,6 @@ def write_model_card(path, config, training, metrics):
     train = json.dumps(config["train"], sort_keys=True)
     rows = "\n".join(f"| {r['subject']} | {r['dice_baseline']:.3f} | {r['dice_follow_up']:.3f} | "
                      f"{r['response_probability']:.3f} | {r['responder']} |" for r in metrics["per_case"])
-    init = (f"- Fine-tuned: every weight started from `{config['init']}` (SHA-256 {config['init_sha256']}), "
-            f"not from random values;\n  that model's card says how it was made.\n" if config.get("init") else "")
     text = f"""# Model card: {config['name']}
 
 The default model of oncotrack (`oncotrack run` uses it unless `--model FILE` is given): a `multitask_unet3d`
@@ -24,12 +22,11 @@ pair, whether the follow-up shows a response (complete or partial volumetric res
 ## How it was made
 - Training data: {data['train']['subjects']} synthetic subjects (seed {data['train']['seed']}) from
   `scripts/train/make_data.py` — real anatomy (the Colin27 T1 head of Debian's mricron-data) varied per subject
-  by random affine and smooth deformations, vessels, post-contrast looks (weaker grey/white contrast, bright
-  scalp fat, enhancing dura), bias fields, noise, gamma, in-plane spacing 0.85–1.3 mm and
+  by random affine and smooth deformations, vessels, bias fields, noise, gamma, in-plane spacing 0.85–1.3 mm and
   slices 1–7 mm thick; 1–3 irregular lesions with enhancing rim, necrotic core, oedema and mass effect; follow-ups
   with complete or partial response, stable disease, progression or a new lesion. Validation:
   {data['validation']['subjects']} further subjects (seed {data['validation']['seed']}), never trained on.
-{init}- Preprocessing (as `oncotrack` applies it before the network): `{pre}`
+- Preprocessing (as `oncotrack` applies it before the network): `{pre}`
 - Architecture hyper-parameters: `{hp}`
 - Training: `{train}` — {config['train']['segmentation_steps']} segmentation then {config['train']['response_steps']} response steps,
   {training['train_seconds'] / 60:.0f} min on

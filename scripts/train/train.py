@@ -14,8 +14,6 @@ entropy against the tumour fraction (as in Jin et al.). (2) Response: the branch
 head trained with binary cross entropy against truth.json's "responder" on crops centred on the tumours' union.
 Flips along x and y and a small intensity scale/shift are the augmentations. Adam with warm-up and cosine decay
 per phase, fixed seeds. `--checkpoint F` keeps the phase-1 weights, so the response phase can be re-run alone.
-A config with "init" (a weights file under the repository) fine-tunes that model instead of starting from
-random weights; its SHA-256 is recorded.
 
 Validation mirrors inference: sliding windows of the input size (step 0.5, Gaussian weights σ = 1/8 of the
 tile) over each held-out timepoint's whole preprocessed volume, Dice of probability >= threshold against the
@@ -23,7 +21,6 @@ tumour fraction >= 0.5; the response pair cropped around the union of the *predi
 metadata (config, data, git commit, wall time, metrics) and a model card are written at the end.
 """
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -43,8 +40,6 @@ import safetensors_io  # noqa: E402
 
 from fast_conv import use_fast_convolutions  # noqa: E402
 from model_card import write_model_card  # noqa: E402
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
 def geometry_matrix(geometry):
@@ -240,10 +235,11 @@ def evaluate(model, pairs, hp, pre):
 
 
 def git_commit():
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
     try:
-        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True,
+        head = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True,
                               check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
                                capture_output=True, text=True, check=True).stdout.strip()
         return head + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
@@ -328,12 +324,6 @@ def main():
           f"{time.time() - started:.0f} s", file=sys.stderr)
 
     model = reference.MultitaskUNet3D(hp)
-    if config.get("init"):  # fine-tuning: every weight starts from an earlier model (a path under the repository)
-        source, _ = export.load_model(os.path.join(ROOT, config["init"]))
-        model.load_state_dict(source.state_dict(), strict=True)
-        with open(os.path.join(ROOT, config["init"]), "rb") as f:
-            config["init_sha256"] = hashlib.sha256(f.read()).hexdigest()
-        print(f"weights initialised from {config['init']}", file=sys.stderr)
     use_fast_convolutions(model)
     size = hp["input_size"]
     if args.checkpoint and os.path.exists(args.checkpoint):
