@@ -14,11 +14,10 @@
 #include <thread>
 
 #include "commands.h"
-#include "progress.h"
 #include "oncotrack/cest/dictionary.h"
 #include "oncotrack/cest/mrf_network.h"
-#include "oncotrack/core/sha256.h"
 #include "oncotrack/core/error.h"
+#include "oncotrack/core/sha256.h"
 #include "oncotrack/io/cohort.h"
 #include "oncotrack/pipeline/memory_estimate.h"
 #include "oncotrack/pipeline/mrf_quantify.h"
@@ -26,6 +25,7 @@
 #include "oncotrack/pipeline/segmentation.h"
 #include "oncotrack/pipeline/shard.h"
 #include "oncotrack/registration/register.h"
+#include "progress.h"
 
 namespace oncotrack::cli {
 
@@ -51,7 +51,7 @@ struct RunCommandOptions {
   std::string mrf_dict, mrf_model;
   std::string tumor_source = "auto";
   std::string shard;
-  int jobs = 0;  // subjects at once (0: as many as threads, sharing them)
+  int jobs = 0;            // subjects at once (0: as many as threads, sharing them)
   std::string max_memory;  // empty: no limit
   pipeline::RunOptions::Stage stage = pipeline::RunOptions::Stage::kAll;
 };
@@ -78,9 +78,8 @@ void fit_in_memory(const io::Cohort& cohort, const RunCommandOptions& o, pipelin
   const auto estimate = pipeline::estimate_memory(cohort);
   if (estimate.empty()) return;
   const int at_once = std::min<int>(o.jobs > 0 ? o.jobs : ro.threads, static_cast<int>(estimate.size()));
-  const auto largest = std::max_element(estimate.begin(), estimate.end(), [](const auto& a, const auto& b) {
-    return a.peak_mb < b.peak_mb;
-  });
+  const auto largest = std::max_element(estimate.begin(), estimate.end(),
+                                        [](const auto& a, const auto& b) { return a.peak_mb < b.peak_mb; });
   spdlog::info("memory estimate: {:.0f} MB for the largest subject (sub-{}), {:.0f} MB with {} at once",
                largest->peak_mb, largest->subject, pipeline::batch_peak_mb(estimate, at_once), at_once);
   if (o.max_memory.empty()) return;
@@ -92,8 +91,8 @@ void fit_in_memory(const io::Cohort& cohort, const RunCommandOptions& o, pipelin
                 std::to_string(static_cast<long>(largest->peak_mb)) + " MB for sub-" + largest->subject,
                 "raise --max-memory, or run that subject on a larger node (--participant-label)");
   if (fit == at_once) return;
-  spdlog::warn("--max-memory {}: {} subject(s) at once instead of {} (estimated peak {:.0f} MB)", o.max_memory,
-               fit, at_once, pipeline::batch_peak_mb(estimate, fit));
+  spdlog::warn("--max-memory {}: {} subject(s) at once instead of {} (estimated peak {:.0f} MB)",
+               o.max_memory, fit, at_once, pipeline::batch_peak_mb(estimate, fit));
   if (o.jobs == 0) ro.threads = std::max(1, ro.threads / fit);
   ro.jobs = fit;
 }

@@ -10,8 +10,8 @@
 #include "commands.h"
 #include "oncotrack/io/cohort.h"
 #include "oncotrack/io/subject_loader.h"
-#include "oncotrack/pipeline/memory_estimate.h"
 #include "oncotrack/pipeline/config.h"
+#include "oncotrack/pipeline/memory_estimate.h"
 
 namespace oncotrack::cli {
 
@@ -50,16 +50,16 @@ void print_plan(const io::Cohort& cohort) {
 void print_memory_estimate(const io::Cohort& cohort, int jobs) {
   const auto estimate = pipeline::estimate_memory(cohort);
   if (estimate.empty()) return;
-  const auto largest = std::max_element(estimate.begin(), estimate.end(), [](const auto& a, const auto& b) {
-    return a.peak_mb < b.peak_mb;
-  });
+  const auto largest = std::max_element(estimate.begin(), estimate.end(),
+                                        [](const auto& a, const auto& b) { return a.peak_mb < b.peak_mb; });
   std::cout << "memory estimate: " << std::fixed << std::setprecision(0) << largest->peak_mb
             << " MB per subject at most (sub-" << largest->subject << "), "
             << pipeline::batch_peak_mb(estimate, jobs) << " MB for the batch with --jobs " << jobs
             << (std::any_of(cohort.subjects.begin(), cohort.subjects.end(),
                             [](const io::SubjectEntry& s) {
-                              return std::any_of(s.timepoints.begin(), s.timepoints.end(),
-                                                 [](const io::TimepointEntry& t) { return t.mrf.has_value(); });
+                              return std::any_of(
+                                  s.timepoints.begin(), s.timepoints.end(),
+                                  [](const io::TimepointEntry& t) { return t.mrf.has_value(); });
                             })
                     ? " (CEST-MRF series not counted)"
                     : "")

@@ -7,10 +7,10 @@
 
 #include "commands.h"
 #include "json_log_format.h"
-#include "progress.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/nn/error.h"
 #include "oncotrack/version.h"
+#include "progress.h"
 
 namespace oncotrack::cli {
 
@@ -45,7 +45,8 @@ void setup_logging(const GlobalOptions& g) {
   } else {
     logger->set_pattern("[%H:%M:%S] [%^%l%$] %v");
     // On a terminal a log line first wipes the live status line (progress.h), which is then redrawn.
-    if (Progress::mode_for(g) == Progress::Mode::kLive) console->set_pattern("\r\033[K[%H:%M:%S] [%^%l%$] %v");
+    if (Progress::mode_for(g) == Progress::Mode::kLive)
+      console->set_pattern("\r\033[K[%H:%M:%S] [%^%l%$] %v");
   }
   spdlog::set_default_logger(logger);
 }

@@ -15,7 +15,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 std::string duration_text(double s) {
   if (s < 90) return std::to_string(static_cast<int>(std::lround(s))) + " s";
@@ -77,8 +79,8 @@ void Progress::on_event(const pipeline::ProgressEvent& ev) {
   }
   switch (mode_) {
     case Mode::kJsonl: {
-      nlohmann::json j{{"event", event_name(ev.what)}, {"subject", ev.subject}, {"done", ev.done},
-                       {"total", ev.total}};
+      nlohmann::json j{
+          {"event", event_name(ev.what)}, {"subject", ev.subject}, {"done", ev.done}, {"total", ev.total}};
       if (!ev.stage.empty()) j["stage"] = ev.stage;
       if (ev.what == "stage finished") {
         j["elapsed_s"] = std::round(ev.seconds * 1000) / 1000;
@@ -117,8 +119,8 @@ std::string Progress::summary() const {
   }
   const std::size_t left = total_ - done_;
   if (left > 0 && computed_ > 0)
-    s += "; ETA " + duration_text(seconds_since(started_) / static_cast<double>(computed_) *
-                                  static_cast<double>(left));
+    s += "; ETA " +
+         duration_text(seconds_since(started_) / static_cast<double>(computed_) * static_cast<double>(left));
   else if (left > 0)
     s += "; ETA after the first subject";
   return s;

@@ -6,8 +6,13 @@
 namespace oncotrack::nn::detail {
 namespace {
 
+// GCC and clang (the fuzz build) spell "compile these functions for avx512f" differently.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f")
+#endif
 
 struct V {
   using Reg = __m512;
@@ -22,7 +27,11 @@ struct V {
 
 #include "conv_kernel_body.h"
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 }  // namespace
 

@@ -59,9 +59,9 @@ double parse_memory_mb(const std::string& text) {
   for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (!unit.empty() && unit.back() == 'B') unit.pop_back();  // "4GB", "512MB"
   const double scale = unit.empty() || unit == "M" ? 1.0
-                       : unit == "G"                 ? 1024.0
-                       : unit == "T"                 ? 1024.0 * 1024
-                                                     : -1;
+                       : unit == "G"               ? 1024.0
+                       : unit == "T"               ? 1024.0 * 1024
+                                                   : -1;
   if (end == text.c_str() || scale < 0 || !(value > 0))
     throw Error("invalid memory size", text, "a positive size such as 4G, 512M or 2000 (MB)", text);
   return value * scale;

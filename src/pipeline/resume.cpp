@@ -68,16 +68,20 @@ std::string subject_fingerprint(const io::SubjectEntry& subject, const RunOption
                         {"mrf", options.mrf ? json(options.mrf->sha256) : json(nullptr)},
                         {"tumor_source", options.tumor_source},
                         {"subject", entry_json(subject)}};
-  return sha256_hex(everything.dump());
+  // Paths need not be UTF-8 (file names are bytes); their files' SHA-256 tells such names apart.
+  return sha256_hex(everything.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 bool up_to_date(const fs::path& result_file, const std::string& fingerprint) {
   std::ifstream in(result_file, std::ios::binary);
   if (!in) return false;
   const json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || j.value("status", "") != "ok") return false;
-  const auto p = j.find("provenance");
-  return p != j.end() && p->is_object() && p->value("fingerprint", "") == fingerprint;
+  if (!j.is_object()) return false;  // also a file cut short (discarded)
+  const auto status = j.find("status");
+  const auto provenance = j.find("provenance");
+  if (status == j.end() || *status != "ok" || provenance == j.end() || !provenance->is_object()) return false;
+  const auto recorded = provenance->find("fingerprint");
+  return recorded != provenance->end() && recorded->is_string() && *recorded == fingerprint;
 }
 
 void clear_stale(const fs::path& result_file, const fs::path& error_file) {
@@ -87,8 +91,8 @@ void clear_stale(const fs::path& result_file, const fs::path& error_file) {
   const fs::path folder = result_file.parent_path();
   if (!fs::is_directory(folder, ec)) return;
   std::vector<fs::path> temporaries;
-  for (auto it = fs::recursive_directory_iterator(folder, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec))
+  for (auto it = fs::recursive_directory_iterator(folder, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
     if (is_temporary_name(it->path())) temporaries.push_back(it->path());
   for (const auto& t : temporaries) fs::remove(t, ec);
 }
@@ -96,7 +100,8 @@ void clear_stale(const fs::path& result_file, const fs::path& error_file) {
 void clear_stale_temporaries(const fs::path& folder, const std::string& name) {
   std::error_code ec;
   std::vector<fs::path> temporaries;
-  for (auto it = fs::directory_iterator(folder, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::directory_iterator(folder, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
     const std::string file = it->path().filename().string();
     if (is_temporary_name(it->path()) && file.size() > name.size() &&
         file.compare(file.size() - name.size() - 1, std::string::npos, "-" + name) == 0)

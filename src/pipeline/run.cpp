@@ -28,12 +28,13 @@ namespace {
 // the stage under way (the failure record's stage).
 class StageClock {
  public:
-  StageClock(report::Provenance& p, const std::string& subject, const std::function<void(ProgressEvent)>& notify)
+  StageClock(report::Provenance& p, const std::string& subject,
+             const std::function<void(ProgressEvent)>& notify)
       : p_(p), subject_(subject), notify_(notify) {}
   void begin(const char* stage) {
     start_ = std::chrono::steady_clock::now();
     running_ = stage;
-    notify_({subject_, "stage started", "", 0, 0, running_});
+    notify_({subject_, "stage started", "", 0, 0, running_, 0, 0});
   }
   void end() {
     p_.stages.push_back({running_,
@@ -228,8 +229,8 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
     if (ev.what.rfind("stage", 0) == 0) ev.done = done.load();
     options.progress(ev);
   };
-  const int n = std::max(
-      1, std::min<int>(options.jobs > 0 ? options.jobs : options.threads, static_cast<int>(cohort.subjects.size())));
+  const int n = std::max(1, std::min<int>(options.jobs > 0 ? options.jobs : options.threads,
+                                          static_cast<int>(cohort.subjects.size())));
   const int nn_threads = options.jobs > 0 ? std::max(1, options.threads) : std::max(1, options.threads / n);
   auto worker = [&] {
     for (std::size_t i = next++; i < cohort.subjects.size(); i = next++) {
@@ -242,10 +243,10 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
       const fs::path result = result_path(options, s.id);
       if (!options.force && up_to_date(result, fingerprint)) {
         outcomes[i] = {s.id, true, false, "", result, true};
-        notify({s.id, "up to date", result.string(), ++done, 0});
+        notify({s.id, "up to date", result.string(), ++done, 0, {}, 0, 0});
         continue;
       }
-      notify({s.id, "started", "", done.load(), 0});
+      notify({s.id, "started", "", done.load(), 0, {}, 0, 0});
       try {
         clear_stale(result, error_path(options.out_dir, s.id));
         outcomes[i] = run_subject(s, options, nn_threads, fingerprint, notify);
@@ -253,8 +254,14 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
         outcomes[i] = {s.id, false, false, std::string("could not write results: ") + e.what(), {}};
       }
       const std::size_t d = ++done;
-      notify({s.id, outcomes[i].ok ? "finished" : "failed",
-              outcomes[i].ok ? outcomes[i].output.string() : outcomes[i].message, d, 0});
+      notify({s.id,
+              outcomes[i].ok ? "finished" : "failed",
+              outcomes[i].ok ? outcomes[i].output.string() : outcomes[i].message,
+              d,
+              0,
+              {},
+              0,
+              0});
     }
   };
   std::vector<std::thread> pool;

@@ -1,8 +1,8 @@
-// Resume that cannot be fooled: `oncotrack run` killed with SIGKILL at random moments (several seeds, twice per
-// seed), then resumed into the same folder, ends with exactly the files of an uninterrupted run — the same
-// names, masks, transforms and pictures byte for byte, and reports equal but for wall times and the provenance's
-// run details (command line, start and end, per-stage times).
-// Between kills, every result that looks finished (a report or error file) is a whole document.
+// Resume that cannot be fooled: `oncotrack run` killed with SIGKILL at random moments (several seeds, twice
+// per seed), then resumed into the same folder, ends with exactly the files of an uninterrupted run — the
+// same names, masks, transforms and pictures byte for byte, and reports equal but for wall times and the
+// provenance's run details (command line, start and end, per-stage times). Between kills, every result that
+// looks finished (a report or error file) is a whole document.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -35,8 +35,8 @@ void drop_times(json& j) {
     for (auto& v : j) drop_times(v);
 }
 
-// Relative path -> content of every file under dir (in reports, the provenance reduced to what must not change
-// and no wall times).
+// Relative path -> content of every file under dir (in reports, the provenance reduced to what must not
+// change and no wall times).
 std::map<std::string, std::string> outputs(const fs::path& dir) {
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
@@ -47,8 +47,10 @@ std::map<std::string, std::string> outputs(const fs::path& dir) {
       json j = json::parse(content);
       if (j.contains("provenance")) {
         const json p = j.at("provenance");
-        j["provenance"] = {{"fingerprint", p.at("fingerprint")}, {"model", p.at("model")},
-                           {"config", p.at("config")}, {"inputs", p.at("inputs")}};
+        j["provenance"] = {{"fingerprint", p.at("fingerprint")},
+                           {"model", p.at("model")},
+                           {"config", p.at("config")},
+                           {"inputs", p.at("inputs")}};
       }
       drop_times(j);
       content = j.dump();
@@ -80,7 +82,8 @@ void expect_finished_files_whole(const fs::path& dir) {
   if (!fs::exists(dir)) return;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
-    const bool result = name == "error.json" || (name.size() > 12 && name.rfind("_report.json") == name.size() - 12);
+    const bool result =
+        name == "error.json" || (name.size() > 12 && name.rfind("_report.json") == name.size() - 12);
     if (!result) continue;
     const json j = json::parse(slurp(e.path()), nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << e.path() << " is not a whole JSON document";
@@ -121,7 +124,8 @@ TEST(KillResume, SigkilledRunsResumeToTheFilesOfAnUninterruptedRun) {
     const auto got = outputs(out);
     auto count = [&](const std::string& status) {
       std::size_t n = 0;
-      for (auto at = resumed.out.find(status); at != std::string::npos; at = resumed.out.find(status, at + 1)) ++n;
+      for (auto at = resumed.out.find(status); at != std::string::npos; at = resumed.out.find(status, at + 1))
+        ++n;
       return n;
     };
     std::cerr << "seed " << seed << ": killed " << killed << " of 2 runs; the resumed run kept "

@@ -1,5 +1,5 @@
-// Memory: `validate` prints the estimate of peak memory per subject and for the batch; the estimate is an upper
-// bound of what `run` then measures (the process's peak RSS, recorded per stage in the reports); `run
+// Memory: `validate` prints the estimate of peak memory per subject and for the batch; the estimate is an
+// upper bound of what `run` then measures (the process's peak RSS, recorded per stage in the reports); `run
 // --max-memory` runs fewer subjects at once when the batch would not fit and refuses, running nothing, when
 // one subject alone would not.
 #include <gtest/gtest.h>
@@ -22,7 +22,8 @@ TEST(MemoryLimit, EstimateBoundsTheMeasuredPeakAndMaxMemoryLowersOrRefuses) {
   const CliResult v = run_cli("validate " + manifest + " --jobs 2");
   ASSERT_EQ(v.exit_code, 0) << v.err;
   std::smatch m;
-  const std::regex line(R"(memory estimate: (\d+) MB per subject at most \(sub-(\w+)\), (\d+) MB for the batch)");
+  const std::regex line(
+      R"(memory estimate: (\d+) MB per subject at most \(sub-(\w+)\), (\d+) MB for the batch)");
   ASSERT_TRUE(std::regex_search(v.out, m, line)) << v.out;
   const double one = std::stod(m[1]), two = std::stod(m[3]);
   EXPECT_GT(two, one);
@@ -43,17 +44,18 @@ TEST(MemoryLimit, EstimateBoundsTheMeasuredPeakAndMaxMemoryLowersOrRefuses) {
 
   // Room for one subject but not two: one at a time, and everything completes.
   const std::string between = std::to_string(static_cast<int>((one + two) / 2)) + "M";
-  const CliResult lowered =
-      run_cli("run " + manifest + " --out " + (dir / "lowered").string() + " --jobs 2 --max-memory " + between);
+  const CliResult lowered = run_cli("run " + manifest + " --out " + (dir / "lowered").string() +
+                                    " --jobs 2 --max-memory " + between);
   EXPECT_EQ(lowered.exit_code, 0) << lowered.err;
   EXPECT_NE(lowered.err.find("1 subject(s) at once instead of 2"), std::string::npos) << lowered.err;
   EXPECT_EQ(std::count(lowered.out.begin(), lowered.out.end(), '\n'), 5) << lowered.out;  // header + 4
 
   // Not even one: refused before anything is written.
-  const CliResult refused = run_cli("run " + manifest + " --out " + (dir / "refused").string() + " --max-memory " +
-                                    std::to_string(static_cast<int>(one) - 1) + "M");
+  const CliResult refused = run_cli("run " + manifest + " --out " + (dir / "refused").string() +
+                                    " --max-memory " + std::to_string(static_cast<int>(one) - 1) + "M");
   EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_NE(refused.err.find("not enough memory for sub-" + std::string(m[2])), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("not enough memory for sub-" + std::string(m[2])), std::string::npos)
+      << refused.err;
   EXPECT_FALSE(fs::exists(dir / "refused"));
   fs::remove_all(dir);
 }

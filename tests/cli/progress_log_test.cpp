@@ -1,6 +1,6 @@
 // What `oncotrack run` says while it works: --log-format jsonl (one JSON event per line with subject, stage,
-// elapsed time and peak RSS), plain periodic progress lines when stderr is redirected, a live status line on a
-// terminal (under `script`, which gives the run a pseudo-terminal), nothing with --quiet; --jobs J runs J
+// elapsed time and peak RSS), plain periodic progress lines when stderr is redirected, a live status line on
+// a terminal (under `script`, which gives the run a pseudo-terminal), nothing with --quiet; --jobs J runs J
 // subjects at once with -j threads each.
 #include <gtest/gtest.h>
 
@@ -51,8 +51,8 @@ TEST_F(ProgressLog, JsonlHasOneEventPerLineWithStageTimesAndPeakRss) {
     ASSERT_TRUE(e.is_object()) << "not a JSON object: " << line;
     ASSERT_TRUE(e.contains("time") && e.contains("level") && e.contains("event")) << line;
     const std::string event = e.at("event");
-    if (event == "log" && e.at("message").get<std::string>().find("2 at once with 1 thread(s) each") !=
-                              std::string::npos)
+    if (event == "log" &&
+        e.at("message").get<std::string>().find("2 at once with 1 thread(s) each") != std::string::npos)
       parallel_announced = true;
     if (event == "stage_finished") {
       EXPECT_GE(e.at("elapsed_s").get<double>(), 0.0) << line;
@@ -67,7 +67,8 @@ TEST_F(ProgressLog, JsonlHasOneEventPerLineWithStageTimesAndPeakRss) {
   }
   EXPECT_TRUE(parallel_announced) << r.err;
   for (const std::string s : {"cr", "pd"}) {
-    for (const std::string stage : {"load", "segment", "measure", "preprocess+register", "predict", "qc", "response"})
+    for (const std::string stage :
+         {"load", "segment", "measure", "preprocess+register", "predict", "qc", "response"})
       EXPECT_EQ(stages[s].count(stage), 1u) << s << " " << stage;
     ASSERT_EQ(finished_at.count(s), 1u) << s;
   }

@@ -5,10 +5,10 @@
 // Model: one process holds kBaseMb (binary, ITK, the network model) plus, per subject at once, kBytesPerVoxel
 // for every voxel of every timepoint image (the loaded image, its mask whether given or segmented,
 // preprocessed and resampled copies, registration pyramids, probability maps) but at least kSubjectMinMb (the
-// network's working memory on its own grid, which does not shrink with the scan). Calibrated on `run` with the
-// bundled model so that it errs on the high side: TCIA BTP case 01 resampled to 24, 128 and 256 slices alone
-// (2 threads) measured 176, 477 and 923 MB (estimates 200, 580, 1060 MB); the synthetic sample cohort (3 ×
-// 96×96×36 per subject) 147–164 MB alone and 212–237 MB two at once (estimates 200 and 300 MB). CEST-MRF
+// network's working memory on its own grid, which does not shrink with the scan). Calibrated on `run` with
+// the bundled model so that it errs on the high side: TCIA BTP case 01 resampled to 24, 128 and 256 slices
+// alone (2 threads) measured 176, 477 and 923 MB (estimates 200, 580, 1060 MB); the synthetic sample cohort
+// (3 × 96×96×36 per subject) 147–164 MB alone and 212–237 MB two at once (estimates 200 and 300 MB). CEST-MRF
 // series are not counted.
 #include <string>
 #include <vector>

@@ -22,8 +22,8 @@ bool up_to_date(const std::filesystem::path& result_file, const std::string& fin
 // a killed run left in its folder, so nothing stale or half-written is left looking done.
 void clear_stale(const std::filesystem::path& result_file, const std::filesystem::path& error_file);
 
-// Removes the temporaries of `name` (write_atomically's) directly in folder: those a killed run left there. Only
-// the one job that writes `name` may call it (another job's temporary may be in flight).
+// Removes the temporaries of `name` (write_atomically's) directly in folder: those a killed run left there.
+// Only the one job that writes `name` may call it (another job's temporary may be in flight).
 void clear_stale_temporaries(const std::filesystem::path& folder, const std::string& name);
 
 }  // namespace oncotrack::pipeline

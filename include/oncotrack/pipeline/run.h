@@ -2,10 +2,10 @@
 // `oncotrack run`: every subject of a cohort through load → segment (with a model) → measure → register →
 // predict (with a model) → CEST-MRF maps (timepoints with an mrf series) → match lesions (in the baseline
 // frame) → response → report, subjects in parallel. A
-// subject that fails writes OUT/sub-<id>/error.json (and loses any stale report); the others complete. A rerun
-// into the same OUT resumes: it recomputes only subjects without an up-to-date result.
-// Outputs are written atomically. The library never prints: progress goes through the callback, which may be
-// called from worker threads (calls are serialised).
+// subject that fails writes OUT/sub-<id>/error.json (and loses any stale report); the others complete. A
+// rerun into the same OUT resumes: it recomputes only subjects without an up-to-date result. Outputs are
+// written atomically. The library never prints: progress goes through the callback, which may be called from
+// worker threads (calls are serialised).
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -32,8 +32,8 @@ struct ProgressEvent {
   std::string what;
   std::string detail;
   std::size_t done = 0, total = 0;
-  std::string stage;                         // "stage ..." events: load, segment, measure, ...
-  double seconds = 0, peak_rss_mb = 0;       // "stage finished": its wall time, the process's peak RSS
+  std::string stage;                    // "stage ..." events: load, segment, measure, ...
+  double seconds = 0, peak_rss_mb = 0;  // "stage finished": its wall time, the process's peak RSS
 };
 
 struct LoadedModel;

@@ -34,7 +34,8 @@ TEST(MemoryEstimate, SizesParseWithUnits) {
   EXPECT_DOUBLE_EQ(parse_memory_mb("4G"), 4096);
   EXPECT_DOUBLE_EQ(parse_memory_mb("1.5g"), 1536);
   EXPECT_DOUBLE_EQ(parse_memory_mb("8GB"), 8192);
-  for (const char* bad : {"", "G", "-1G", "0", "4X", "4KB", "lots"}) EXPECT_THROW(parse_memory_mb(bad), Error) << bad;
+  for (const char* bad : {"", "G", "-1G", "0", "4X", "4KB", "lots"})
+    EXPECT_THROW(parse_memory_mb(bad), Error) << bad;
 }
 
 }  // namespace

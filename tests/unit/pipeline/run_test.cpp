@@ -63,10 +63,12 @@ TEST_F(RunCohortTest, FailedSubjectsGetErrorFilesAndNeverStopTheBatch) {
     EXPECT_NE(o.message.find("missing.nii.gz"), std::string::npos) << o.message;
   }
   EXPECT_TRUE(fs::exists(out_ / "dataset_description.json"));
-  // Results exist now: a second run needs force.
-  EXPECT_THROW(run_cohort(cohort_, options_), Error);
-  options_.force = true;
-  EXPECT_EQ(run_cohort(cohort_, options_).size(), 3u);
+  // A failure is never up to date: a second run retries every subject (and fails them again).
+  for (const auto& o : run_cohort(cohort_, options_)) {
+    EXPECT_FALSE(o.ok);
+    EXPECT_FALSE(o.up_to_date);
+    EXPECT_TRUE(fs::exists(o.output));
+  }
 }
 
 TEST_F(RunCohortTest, InputLevelProblemsRunNothing) {
