@@ -8,6 +8,10 @@ function(oncotrack_warnings target)
   endif()
 endfunction()
 
+if(ONCOTRACK_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+endif()
 option(ONCOTRACK_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 if(ONCOTRACK_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "oncotrack/core/atomic_file.h"
+#include "oncotrack/core/json_file.h"
 #include "oncotrack/report/cohort_table.h"
 
 namespace oncotrack::cli {
@@ -25,7 +26,7 @@ int run_aggregate(const AggregateOptions& o) {
   for (const std::string& p : table.problems) spdlog::warn("{}", p);
   const std::filesystem::path dir(o.out);
   write_text_atomically(dir / "cohort.tsv", report::cohort_tsv(table));
-  write_text_atomically(dir / "cohort.json", report::cohort_json(table).dump(2) + "\n");
+  write_json_file(dir / "cohort.json", report::cohort_json(table));
   std::map<std::string, std::set<std::string>> subjects;  // status → subjects
   for (const auto& row : table.rows)
     subjects[row.at("status").get<std::string>()].insert(row.at("subject").get<std::string>());

@@ -7,7 +7,7 @@
 #include <iostream>
 
 #include "commands.h"
-#include "oncotrack/core/atomic_file.h"
+#include "oncotrack/core/json_file.h"
 #include "oncotrack/io/cohort.h"
 #include "oncotrack/pipeline/evaluate.h"
 
@@ -45,7 +45,7 @@ int run_evaluate(const EvaluateOptions& o) {
               << '\t' << cell(c["reference_change_ml"]) << '\t' << cell(c["same_sign"]) << '\n';
   std::cout << "\n";
   for (const auto& [k, v] : r.at("summary").items()) std::cout << k << '\t' << cell(v) << '\n';
-  if (!o.json_file.empty()) write_text_atomically(o.json_file, r.dump(2) + "\n");
+  if (!o.json_file.empty()) write_json_file(o.json_file, r);
   return r.at("cases").empty() ? kExitUsage : kExitOk;
 }
 

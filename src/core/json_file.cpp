@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "oncotrack/core/atomic_file.h"
 #include "oncotrack/core/error.h"
 
 namespace oncotrack {
@@ -14,6 +15,10 @@ nlohmann::json read_json_file(const std::filesystem::path& path, const std::stri
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(what + " is not valid JSON", path.string(), "JSON", e.what());
   }
+}
+
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& doc) {
+  write_text_atomically(path, doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace oncotrack

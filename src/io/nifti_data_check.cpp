@@ -55,8 +55,15 @@ Layout parse_header(const unsigned char* header, std::size_t header_bytes,
   layout.bytes_per_voxel =
       std::uint64_t(std::max<std::int16_t>(field<std::int16_t>(header, nifti2 ? 14 : 72, layout.swap), 0)) /
       8;
-  layout.data_offset = nifti2 ? std::uint64_t(field<std::int64_t>(header, 168, layout.swap))
-                              : std::uint64_t(std::max(field<float>(header, 108, layout.swap), 352.0f));
+  if (nifti2) {
+    layout.data_offset = std::uint64_t(field<std::int64_t>(header, 168, layout.swap));
+  } else {  // a float: NaN, negative or absurd values would not convert to an offset
+    const float offset = field<float>(header, 108, layout.swap);
+    if (!(offset >= 0.0f && offset < 1e12f))
+      throw Error("invalid vox_offset in NIfTI header", path.string(), "a byte offset >= 0",
+                  std::to_string(offset));
+    layout.data_offset = std::uint64_t(std::max(offset, 352.0f));
+  }
   return layout;
 }
 

@@ -13,6 +13,7 @@
 #include "oncotrack/analysis/response.h"
 #include "oncotrack/core/atomic_file.h"
 #include "oncotrack/core/error.h"
+#include "oncotrack/core/json_file.h"
 #include "oncotrack/pipeline/register_subject.h"
 #include "oncotrack/pipeline/resume.h"
 #include "oncotrack/report/report.h"
@@ -97,7 +98,7 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     prov.finished_at = report::utc_now_iso();
     std::error_code ec;
     fs::remove(report_file, ec);
-    write_text_atomically(error_file, report::error_report(subject.id, f, prov).dump(2) + "\n");
+    write_json_file(error_file, report::error_report(subject.id, f, prov));
     return SubjectOutcome{subject.id, false, false, f.message, error_file};
   };
   StageClock clock(prov, subject.id, notify);
@@ -145,7 +146,7 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
       prov.finished_at = report::utc_now_iso();
       std::error_code ec;
       fs::remove(error_file, ec);
-      write_text_atomically(report_file, build(a, prov).dump(2) + "\n");
+      write_json_file(report_file, build(a, prov));
       return SubjectOutcome{subject.id, true, false, "", report_file};
     };
     if (options.stage == RunOptions::Stage::kRegistration) return finish(report::registration_report);

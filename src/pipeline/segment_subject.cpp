@@ -2,8 +2,8 @@
 
 #include "image_choice.h"
 
-#include "oncotrack/core/atomic_file.h"
 #include "oncotrack/core/error.h"
+#include "oncotrack/core/json_file.h"
 #include "oncotrack/io/image_io.h"
 
 namespace oncotrack::pipeline {
@@ -67,7 +67,7 @@ std::vector<TimepointSegmentation> segment_subject(const io::LoadedSubject& subj
   const nlohmann::json report{{"subject", subject.entry->id},
                               {"model", {{"name", model.name}, {"sha256", model.sha256}}},
                               {"timepoints", timepoints}};
-  write_text_atomically(segmentation_report_path(out_dir, subject.entry->id), report.dump(2) + "\n");
+  write_json_file(segmentation_report_path(out_dir, subject.entry->id), report);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Hostile and broken inputs: each must give oncotrack::Error naming the file and the problem, never a crash.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <limits>
 
 #include "oncotrack/io/image_io.h"
@@ -50,6 +51,19 @@ TEST_F(HostileInput, UncompressedFilesShorterThanTheirHeader) {
   }
   expect_error([&] { read_image(dir_ / "short.nii"); }, {"shorter than its header says"});
   expect_error([&] { read_image(dir_ / "short.mha"); }, {"shorter than its header says"});
+}
+
+// Found by fuzz/nifti_fuzzer: a NaN (or negative, or absurd) vox_offset was converted to an integer (undefined
+// behaviour) before anything checked it.
+TEST_F(HostileInput, NiftiWithAnInvalidVoxOffset) {
+  for (const float offset : {std::numeric_limits<float>::quiet_NaN(), -4.0f, 1e30f}) {
+    const auto path = write_ramp("offset.nii");
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(108);
+    f.write(reinterpret_cast<const char*>(&offset), sizeof offset);
+    f.close();
+    expect_error([&] { read_image(path); }, {path.string()});
+  }
 }
 
 TEST_F(HostileInput, NanAndInfVoxels) {

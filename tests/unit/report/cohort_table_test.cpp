@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "oncotrack/core/error.h"
+#include "oncotrack/core/json_file.h"
 
 namespace oncotrack::report {
 namespace {
@@ -139,6 +140,18 @@ TEST_F(CohortTableTest, OneRowPerFollowUpAndOnePerSubjectWithoutAReport) {
   EXPECT_EQ(cells[3][column("error")], "segment: cannot read the scan");
   EXPECT_EQ(cells[1][column("volume_change_vs_baseline_pct")], "-50");
   EXPECT_EQ(cohort_json(t).at("rows").size(), 6u);
+}
+
+// Found by fuzz/report_fuzzer: the JSON parser's message quotes the invalid byte it stopped at, so the problem
+// list held invalid UTF-8 and writing cohort.json threw (`aggregate` ended as an internal error).
+TEST_F(CohortTableTest, AReportWithInvalidUtf8IsAProblemAndTheTableStillWrites) {
+  write("sub-a/sub-a_report.json", "{\"subject\": \"a\", \"status\": \"ok\", \"x\": \"\x95\"}");
+  const CohortTable t = collect_cohort(dir_);
+  ASSERT_EQ(t.problems.size(), 1u);
+  write_json_file(dir_ / "cohort.json", cohort_json(t));
+  const json back = read_json_file(dir_ / "cohort.json", "cohort table");
+  ASSERT_EQ(back.at("problems").size(), 1u);
+  EXPECT_NE(back.at("problems")[0].get<std::string>().find("sub-a_report.json"), std::string::npos);
 }
 
 TEST_F(CohortTableTest, RefusesAFolderWithoutSubjects) {
