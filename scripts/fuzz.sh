@@ -12,7 +12,7 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(manifest weights nifti schedule report)
 build="$root/build-fuzz"
-bash "$root/scripts/setup.sh" >&2
+bash "$root/scripts/setup.sh" --fuzz >&2
 # -O1: instrumented code fast enough to fuzz, compiled in reasonable time (nlohmann under ASan is slow at -O2).
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
   -DONCOTRACK_FUZZ=ON -DONCOTRACK_BUILD_TESTS=OFF >&2

@@ -16,6 +16,10 @@ packages=(
 if [ "${1:-}" = "--bench" ]; then
   packages+=(elastix python3-torch libopenblas0)
 fi
+# `scripts/setup.sh --fuzz` adds clang and its runtimes (libFuzzer, sanitizers) for scripts/fuzz.sh.
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 if [ "${1:-}" = "--train" ]; then
   packages+=(python3-torch libopenblas0 python3-scipy python3-nibabel)
 fi
