@@ -72,9 +72,12 @@ io::Cohort this_shard(io::Cohort cohort, const std::string& option, pipeline::Ru
   return cohort;
 }
 
-// Logs the memory estimate; with --max-memory, lowers the subjects at once to fit (their threads rise to keep
-// the cores busy when -j was shared) or refuses (Error, nothing run) when even one subject does not fit.
+// With --max-memory: logs the memory estimate (it reads every image header, so only when asked), then lowers
+// the subjects at once to fit (their threads rise to keep the cores busy when -j was shared) or refuses (Error,
+// nothing run) when even one subject does not fit.
 void fit_in_memory(const io::Cohort& cohort, const RunCommandOptions& o, pipeline::RunOptions& ro) {
+  if (o.max_memory.empty()) return;
+  const double max_mb = pipeline::parse_memory_mb(o.max_memory);
   const auto estimate = pipeline::estimate_memory(cohort);
   if (estimate.empty()) return;
   const int at_once = std::min<int>(o.jobs > 0 ? o.jobs : ro.threads, static_cast<int>(estimate.size()));
@@ -82,8 +85,6 @@ void fit_in_memory(const io::Cohort& cohort, const RunCommandOptions& o, pipelin
                                         [](const auto& a, const auto& b) { return a.peak_mb < b.peak_mb; });
   spdlog::info("memory estimate: {:.0f} MB for the largest subject (sub-{}), {:.0f} MB with {} at once",
                largest->peak_mb, largest->subject, pipeline::batch_peak_mb(estimate, at_once), at_once);
-  if (o.max_memory.empty()) return;
-  const double max_mb = pipeline::parse_memory_mb(o.max_memory);
   const int fit = pipeline::jobs_within(estimate, at_once, max_mb);
   if (fit == 0)
     throw Error("not enough memory for sub-" + largest->subject, o.input,
