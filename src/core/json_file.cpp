@@ -12,7 +12,7 @@ nlohmann::json read_json_file(const std::filesystem::path& path, const std::stri
   if (!in) throw Error("cannot open " + what + " file", path.string(), "a readable JSON file", "open failed");
   try {
     return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number overflow
     throw Error(what + " is not valid JSON", path.string(), "JSON", e.what());
   }
 }

@@ -12,7 +12,7 @@ ManifestTable read_json_manifest(const std::filesystem::path& path, std::vector<
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(*text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number overflow
     problems.push_back({"", "", path.string(), "invalid JSON", "a JSON manifest", e.what()});
     return table;
   }

@@ -196,6 +196,10 @@ TEST_F(CohortTest, JsonManifestMatchesCsv) {
   EXPECT_TRUE(mentions(load_cohort(bad).problems, "unexpected manifest structure"));
   const auto broken = write("broken.json", R"({"images": [)");
   EXPECT_TRUE(mentions(load_cohort(broken).problems, "invalid JSON"));
+  // Found by fuzz/manifest_fuzzer: a number too large for a double is nlohmann's out_of_range, not a
+  // parse_error, and escaped the parser's catch.
+  const auto overflow = write("overflow.json", R"({"images": [{"subject": "a", "day": 2E2222}]})");
+  EXPECT_TRUE(mentions(load_cohort(overflow).problems, "invalid JSON"));
 }
 
 TEST_F(CohortTest, BidsDiscoveryWithSessionsAndDerivativeMasks) {

@@ -154,6 +154,14 @@ TEST_F(CohortTableTest, AReportWithInvalidUtf8IsAProblemAndTheTableStillWrites) 
   EXPECT_NE(back.at("problems")[0].get<std::string>().find("sub-a_report.json"), std::string::npos);
 }
 
+// The same overflow fuzz/manifest_fuzzer found in manifests: read_json_file refuses it as an Error.
+TEST_F(CohortTableTest, AReportWithANumberOverflowIsAProblem) {
+  write("sub-a/sub-a_report.json", R"({"subject": "a", "status": "ok", "x": 2E2222})");
+  const CohortTable t = collect_cohort(dir_);
+  ASSERT_EQ(t.problems.size(), 1u);
+  EXPECT_NE(t.problems[0].find("not valid JSON"), std::string::npos) << t.problems[0];
+}
+
 TEST_F(CohortTableTest, RefusesAFolderWithoutSubjects) {
   fs::create_directories(dir_);
   EXPECT_THROW(collect_cohort(dir_), Error);
