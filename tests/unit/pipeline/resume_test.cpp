@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "oncotrack/pipeline/segmentation.h"
+#include "unit/pipeline/subject_entries.h"
 
 namespace oncotrack::pipeline {
 namespace {
@@ -23,16 +24,7 @@ class ResumeTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     std::ofstream(dir_ / "t0.nii.gz") << "image bytes";
-    subject_.id = "a";
-    io::TimepointEntry tp;
-    tp.id = "t0";
-    tp.day = 0;
-    tp.role = "baseline";
-    io::ImageEntry image;
-    image.sequence = "t1c";
-    image.path = dir_ / "t0.nii.gz";
-    tp.images.push_back(image);
-    subject_.timepoints.push_back(tp);
+    subject_ = testing::baseline_only_subject("a", dir_ / "t0.nii.gz");
   }
   void TearDown() override { fs::remove_all(dir_); }
   void write(const fs::path& p, const std::string& text) {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "oncotrack/core/error.h"
+#include "unit/pipeline/subject_entries.h"
 
 namespace oncotrack::pipeline {
 namespace {
@@ -17,20 +18,8 @@ class RunCohortTest : public ::testing::Test {
   void SetUp() override {
     out_ = fs::temp_directory_path() / ("oncotrack_run_" + std::to_string(::getpid()));
     fs::remove_all(out_);
-    for (const char* id : {"a", "b", "c"}) {
-      io::SubjectEntry s;
-      s.id = id;
-      io::TimepointEntry tp;
-      tp.id = "t0";
-      tp.day = 0;
-      tp.role = "baseline";
-      io::ImageEntry image;
-      image.sequence = "t1c";
-      image.path = out_ / "missing.nii.gz";
-      tp.images.push_back(image);
-      s.timepoints.push_back(tp);
-      cohort_.subjects.push_back(s);
-    }
+    for (const char* id : {"a", "b", "c"})
+      cohort_.subjects.push_back(testing::baseline_only_subject(id, out_ / "missing.nii.gz"));
     options_.out_dir = out_;
     options_.threads = 2;
   }
