@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "oncotrack/core/error.h"
@@ -20,12 +22,16 @@ void write_atomically(const fs::path& path, const std::function<void(const fs::p
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw Error("cannot create output folder", dir.string(), "a writable folder", ec.message());
+  if (ec) throw WriteError("cannot create output folder", dir.string(), "a writable folder", ec.message());
   const fs::path tmp = dir / (std::string(kTmpPrefix) + std::to_string(::getpid()) + "-" +
                               std::to_string(g_counter++) + "-" + path.filename().string());
   try {
     write(tmp);
-    fs::rename(tmp, path);
+    fs::rename(tmp, path, ec);
+    if (ec) {
+      throw WriteError("cannot put the finished file in place", path.string(), "a file name free for a file",
+                       ec.message());
+    }
   } catch (...) {
     fs::remove(tmp, ec);
     throw;
@@ -34,10 +40,14 @@ void write_atomically(const fs::path& path, const std::function<void(const fs::p
 
 void write_text_atomically(const fs::path& path, const std::string& text) {
   write_atomically(path, [&](const fs::path& tmp) {
+    errno = 0;
     std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) throw Error("cannot write file", tmp.string(), "a writable location", "write failure");
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) {
+      throw WriteError("cannot write file", path.string(), "a writable location with room for " +
+                  std::to_string(text.size()) + " bytes", errno ? std::strerror(errno) : "a write failure");
+    }
   });
 }
 

@@ -1,7 +1,11 @@
 #include <itkMetaImageIO.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -9,6 +13,7 @@
 #include "dicom_series.h"
 #include "nifti_data_check.h"
 #include "oncotrack/core/error.h"
+#include "oncotrack/core/file_kind.h"
 #include "oncotrack/io/image_io.h"
 #include "oncotrack/io/itk_convert.h"
 
@@ -55,6 +60,58 @@ void check_header(const itk::ImageIOBase& io, const fs::path& path, bool series)
   }
 }
 
+// Missing paths and special files are refused before any reader opens them: a named pipe would block the
+// reader forever, a device would stream without end.
+void require_exists(const fs::path& path) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) {
+    throw Error("image not found", path.string(), "an existing file or DICOM folder",
+                "no such file or folder");
+  }
+  if (!fs::is_regular_file(status) && !fs::is_directory(status))
+    throw Error("not a regular file", path.string(), "an image file or a DICOM folder",
+                describe_special_file(status.type()));
+  // ITK would call an unreadable file "not a valid image".
+  if (fs::is_regular_file(status) && ::access(path.c_str(), R_OK) != 0)
+    throw Error("cannot open file", path.string(), "a readable file", std::strerror(errno));
+}
+
+// What every later stage relies on and ITK's readers pass on unchecked: finite positive spacing, a finite
+// origin, and direction cosines that form a rotation (possibly with a flip).
+void check_geometry(const Geometry& g, const fs::path& path) {
+  std::ostringstream spacing;
+  bool spacing_ok = true;
+  for (int a = 0; a < 3; ++a) {
+    spacing << (a ? " x " : "") << g.spacing_mm[a];
+    spacing_ok = spacing_ok && std::isfinite(g.spacing_mm[a]) && g.spacing_mm[a] > 0;
+  }
+  if (!spacing_ok) {
+    throw Error("invalid voxel spacing in header", path.string(), "finite and positive spacing (mm) on every axis",
+                spacing.str() + " mm");
+  }
+  for (int a = 0; a < 3; ++a) {
+    if (!std::isfinite(g.origin_mm_lps[a]))
+      throw Error("invalid origin in header", path.string(), "finite coordinates", "a non-finite coordinate");
+  }
+  constexpr double kTolerance = 1e-3;  // on the dot products of the axes: about 0.06 degrees
+  double worst = 0;
+  for (int a = 0; a < 3; ++a) {
+    for (int b = 0; b < 3; ++b) {
+      double dot = 0;
+      for (int r = 0; r < 3; ++r) dot += g.direction[r][a] * g.direction[r][b];
+      const double error = std::abs(dot - (a == b ? 1.0 : 0.0));
+      worst = std::isfinite(error) ? std::max(worst, error) : std::numeric_limits<double>::infinity();
+    }
+  }
+  if (worst > kTolerance) {
+    std::ostringstream found;
+    found << "axes whose dot products are off by up to " << worst;
+    throw Error("direction cosines are not orthonormal", path.string(),
+                "orthonormal direction cosines (a rotation, possibly with a flip)", found.str());
+  }
+}
+
 struct OpenedFile {
   itk::ImageIOBase::Pointer io;
   ImageInfo info;
@@ -63,6 +120,7 @@ struct OpenedFile {
 OpenedFile open_file(const fs::path& path, bool series = false) {
   const std::string format = format_of(path);
   itk::ImageIOBase::Pointer io = detail::make_image_io(format, path);
+  if (format == "nifti") detail::check_nifti_header(path);
   if (!io->CanReadFile(path.string().c_str())) {
     throw Error("not a readable " + format + " file", path.string(), "a valid " + format + " header",
                 "unrecognised or damaged content");
@@ -88,6 +146,7 @@ OpenedFile open_file(const fs::path& path, bool series = false) {
     const std::vector<double> axis = io->GetDirection(c);
     for (unsigned r = 0; r < 3; ++r) info.geometry.direction[r][c] = axis[r];
   }
+  check_geometry(info.geometry, path);
   return opened;
 }
 
@@ -128,14 +187,6 @@ std::uint64_t check_data(const OpenedFile& opened, const fs::path& path, bool re
   return non_finite;
 }
 
-void require_exists(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    throw Error("image not found", path.string(), "an existing file or DICOM folder",
-                "no such file or folder");
-  }
-}
-
 void refuse_non_finite(const ImageF& image, const fs::path& path) {
   std::size_t count = 0, first = 0;
   for (std::size_t n = 0; n < image.voxels.size(); ++n) {
@@ -168,10 +219,17 @@ Labels labels_from(const Volume<T>& values, const fs::path& path) {
 
 }  // namespace
 
+void detail::check_complete(const fs::path& path) {
+  const OpenedFile opened = open_file(path, true);
+  check_data(opened, path, false);
+}
+
 ImageInfo read_image_info(const fs::path& path, const ReadOptions& options) {
   require_exists(path);
-  if (format_of(path) == "dicom") return detail::read_dicom_info(path, options);
-  return open_file(path).info;
+  if (format_of(path) != "dicom") return open_file(path).info;
+  ImageInfo info = detail::read_dicom_info(path, options);
+  check_geometry(info.geometry, path);
+  return info;
 }
 
 ImageF read_image(const fs::path& path, const ReadOptions& options) {
@@ -179,6 +237,7 @@ ImageF read_image(const fs::path& path, const ReadOptions& options) {
   ImageF image;
   if (format_of(path) == "dicom") {
     image = detail::read_dicom_image(path, options);
+    check_geometry(image.geometry, path);
   } else {
     OpenedFile opened = open_file(path);
     check_data(opened, path);
@@ -225,7 +284,11 @@ std::vector<ImageF> read_image_series(const fs::path& path, const SeriesReadOpti
 
 Labels read_labels(const fs::path& path, const ReadOptions& options) {
   require_exists(path);
-  if (format_of(path) == "dicom") return labels_from(detail::read_dicom_image(path, options), path);
+  if (format_of(path) == "dicom") {
+    ImageF values = detail::read_dicom_image(path, options);
+    check_geometry(values.geometry, path);
+    return labels_from(values, path);
+  }
   OpenedFile opened = open_file(path);
   check_data(opened, path);
   // Doubles hold every int32 exactly, so 0.5 and 2^31 are both caught.

@@ -17,8 +17,8 @@ namespace {
 
 template <class ImageT>
 void write_itk(const typename ImageT::Pointer& image, const fs::path& path) {
-  const std::string format = detail::format_of(path);
-  if (format == "dicom" || format.empty()) {
+  const std::string format = detail::format_of_name(path);
+  if (format.empty()) {
     throw Error("unsupported output format", path.string(), ".nii, .nii.gz, .nrrd, .mha or .mhd",
                 "'" + path.filename().string() + "'");
   }
@@ -37,7 +37,17 @@ void write_itk(const typename ImageT::Pointer& image, const fs::path& path) {
     try {
       writer->Update();
     } catch (const itk::ExceptionObject& e) {
-      throw Error("cannot write image", path.string(), "a writable location", e.GetDescription());
+      throw WriteError("cannot write image", path.string(), "a writable location", e.GetDescription());
+    }
+    // nifti1_io and MetaIO only print a failed write (a full disk) and ITK goes on: read the file back before
+    // it is renamed into place, so that a short file never takes the final name.
+    if (format == "nifti" || format == "meta") {
+      try {
+        detail::check_complete(tmp);
+      } catch (const Error& e) {
+        throw WriteError("cannot write image", path.string(), "a writable location with room for the image",
+                    "an incomplete file after writing (disk full?): " + e.problem());
+      }
     }
   });
 }

@@ -23,7 +23,10 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 std::string format_of(const fs::path& path) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return "dicom";
+  return fs::is_directory(path, ec) ? "dicom" : format_of_name(path);
+}
+
+std::string format_of_name(const fs::path& path) {
   std::string name = path.filename().string();
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   if (ends_with(name, ".nii") || ends_with(name, ".nii.gz")) return "nifti";

@@ -51,6 +51,14 @@ Layout parse_header(const unsigned char* header, std::size_t header_bytes,
                                   : field<std::int16_t>(header, 40 + 2 * d, layout.swap);
     layout.voxels *= std::uint64_t(std::max<std::int64_t>(n, 1));
   }
+  // nifti1_io turns a zero or NaN spacing into 1 mm without a word: every volume would silently be wrong.
+  for (int d = 1; d <= std::clamp<int>(int(rank), 1, 3); ++d) {
+    const double spacing = nifti2 ? field<double>(header, 104 + 8 * d, layout.swap)
+                                  : double(field<float>(header, 76 + 4 * d, layout.swap));
+    if (!(std::isfinite(spacing) && spacing > 0))
+      throw Error("invalid voxel spacing in header", path.string(), "finite and positive spacing (mm) on every axis",
+                  "pixdim[" + std::to_string(d) + "] = " + std::to_string(spacing));
+  }
   layout.datatype = field<std::int16_t>(header, nifti2 ? 12 : 70, layout.swap);
   layout.bytes_per_voxel =
       std::uint64_t(std::max<std::int16_t>(field<std::int16_t>(header, nifti2 ? 14 : 72, layout.swap), 0)) /
@@ -75,20 +83,40 @@ void count_non_finite(const unsigned char* data, std::size_t count, bool swap, s
   }
 }
 
+using GzFile = std::unique_ptr<gzFile_s, int (*)(gzFile)>;
+
+GzFile open_gz(const std::filesystem::path& path) {
+  // gzread also reads uncompressed files transparently.
+  GzFile file(gzopen(path.string().c_str(), "rb"), gzclose);
+  if (!file) throw Error("cannot open file", path.string(), "a readable file", "open failed");
+  return file;
+}
+
+// Reads the NIfTI-1 or -2 header into buffer; returns the bytes read.
+int read_header(gzFile file, std::vector<unsigned char>& buffer) {
+  int header_bytes = gzread(file, buffer.data(), 348);
+  if (header_bytes == 348 && (field<std::int32_t>(buffer.data(), 0, false) == 540 ||
+                              field<std::int32_t>(buffer.data(), 0, true) == 540)) {
+    header_bytes += std::max(gzread(file, buffer.data() + 348, 540 - 348), 0);
+  }
+  return std::max(header_bytes, 0);
+}
+
 }  // namespace
+
+void check_nifti_header(const std::filesystem::path& path) {
+  std::vector<unsigned char> buffer(540);
+  const GzFile file = open_gz(path);
+  const int header_bytes = read_header(file.get(), buffer);
+  parse_header(buffer.data(), std::size_t(header_bytes), path);
+}
 
 std::uint64_t check_nifti_data(const std::filesystem::path& path, const Geometry& geometry,
                                bool refuse_non_finite) {
-  // gzread also reads uncompressed files transparently.
-  const std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.string().c_str(), "rb"), gzclose);
-  if (!file) throw Error("cannot open file", path.string(), "a readable file", "open failed");
+  const GzFile file = open_gz(path);
   std::vector<unsigned char> buffer(1 << 20);
-  int header_bytes = gzread(file.get(), buffer.data(), 348);
-  if (header_bytes == 348 && (field<std::int32_t>(buffer.data(), 0, false) == 540 ||
-                              field<std::int32_t>(buffer.data(), 0, true) == 540)) {
-    header_bytes += std::max(gzread(file.get(), buffer.data() + 348, 540 - 348), 0);
-  }
-  const Layout layout = parse_header(buffer.data(), std::size_t(std::max(header_bytes, 0)), path);
+  const int header_bytes = read_header(file.get(), buffer);
+  const Layout layout = parse_header(buffer.data(), std::size_t(header_bytes), path);
   const std::uint64_t expected = layout.voxels * layout.bytes_per_voxel;
   const std::size_t voxel_bytes = std::size_t(std::max<std::uint64_t>(layout.bytes_per_voxel, 1));
 

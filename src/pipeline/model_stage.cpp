@@ -71,6 +71,8 @@ ModelSegmentations segment_or_fall_back(io::LoadedSubject& loaded, std::size_t b
                                         nn::ThreadPool& pool, report::SubjectAnalysis& a) {
   try {
     return segment_and_select(loaded, base, model, source, out_dir, pool, a);
+  } catch (const WriteError&) {
+    throw;  // a full disk is no reason for a lesser result that a rerun would keep as up to date
   } catch (const Error& e) {
     const bool every_mask = std::all_of(loaded.timepoints.begin(), loaded.timepoints.end(),
                                         [](const io::LoadedTimepoint& lt) { return lt.mask.has_value(); });

@@ -197,6 +197,8 @@ void quantify_mrf_timepoints(const io::LoadedSubject& loaded, std::size_t baseli
     }
     try {
       a.mrf[t] = quantify_timepoint(loaded, t, *reconstruction, reference, subject_dir, threads, a);
+    } catch (const WriteError&) {
+      throw;  // not a quantification failure: the subject fails, and a rerun with room quantifies it
     } catch (const Error& e) {
       a.mrf[t] = {
           {"series", file_json(tp.mrf->series, "")}, {"maps", nullptr}, {"reasons", {{"maps", e.what()}}}};

@@ -85,6 +85,8 @@ SubjectRegistrations register_subject(const io::LoadedSubject& s, std::size_t ba
           io::write_mask(registration::resample_mask(*moving_tumour, fixed.geometry, tr),
                          dir / (stem + "_space-" + base.id + "_mask.nii.gz"));
       }
+    } catch (const WriteError&) {
+      throw;  // not a registration failure: the subject fails, and a rerun with room registers it
     } catch (const Error& e) {
       r.result.reset();
       r.failure = e.what();

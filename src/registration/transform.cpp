@@ -234,7 +234,15 @@ void Transform::write(const fs::path& path) const {
   try {
     writer->Update();
   } catch (const itk::ExceptionObject& e) {
-    throw Error("cannot write transform file", path.string(), "a writable location", e.GetDescription());
+    throw WriteError("cannot write transform file", path.string(), "a writable location", e.GetDescription());
+  }
+  // ITK's text writer does not check its stream: read the file back, so that a full disk cannot leave a short
+  // transform behind that a caller would rename into place.
+  try {
+    read(path);
+  } catch (const Error& e) {
+    throw WriteError("cannot write transform file", path.string(), "a writable location with room for the transform",
+                "an incomplete file after writing (disk full?): " + e.problem());
   }
 }
 

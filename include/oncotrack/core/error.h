@@ -3,6 +3,7 @@
 //  - oncotrack::Error: bad input or environment. Carries the file, the problem, what was expected and what
 //  was
 //    found, plus context lines added while unwinding ("while reading the mask of sub-01 ses-2").
+//    WriteError, an Error, marks outputs that could not be written.
 //  - ONCOTRACK_ASSERT: a bug in oncotrack itself; throws InternalError (exit code 3 in the CLI).
 #include <stdexcept>
 #include <string>
@@ -31,6 +32,13 @@ class Error : public std::runtime_error {
   std::string problem_, file_, expected_, found_, hint_;
   std::vector<std::string> context_;
   std::string message_;
+};
+
+// An output could not be written (disk full, permissions, a file where a folder belongs). Never a reason to
+// fall back to a lesser result: a rerun with room must compute the whole result.
+class WriteError : public Error {
+ public:
+  using Error::Error;
 };
 
 class InternalError : public std::logic_error {

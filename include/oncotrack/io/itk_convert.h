@@ -14,10 +14,16 @@ namespace oncotrack::io::detail {
 
 // "nifti", "nrrd", "meta" from the (case-insensitive) extension, "dicom" for a folder, "" when unsupported.
 std::string format_of(const std::filesystem::path& path);
+// The same from the name alone, for files about to be written ("" for a folder-like name).
+std::string format_of_name(const std::filesystem::path& path);
 // Extensions listed in "unsupported format" errors.
 constexpr const char* kSupportedFormats = ".nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd or a DICOM folder";
 // A fresh ImageIO for a file format ("nifti", "nrrd", "meta"); throws Error for anything else.
 itk::ImageIOBase::Pointer make_image_io(const std::string& format, const std::filesystem::path& path);
+
+// Checks that a NIfTI, NRRD or MetaImage file holds all the voxel data its header promises (what the writers do
+// not always check themselves); throws Error naming path otherwise. Defined with the readers.
+void check_complete(const std::filesystem::path& path);
 
 // "uint8", "int16", "float32", ... ("unknown" for anything ITK cannot name).
 std::string component_type_name(itk::IOComponentEnum type);
