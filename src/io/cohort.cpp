@@ -8,6 +8,7 @@
 
 #include "manifest_table.h"
 #include "oncotrack/core/error.h"
+#include "oncotrack/core/file_kind.h"
 
 namespace oncotrack::io {
 
@@ -106,6 +107,26 @@ fs::path resolve(const fs::path& base_dir, const std::string& p) {
   return path.is_absolute() ? path : (base_dir / path).lexically_normal();
 }
 
+bool lies_within(const fs::path& folder, const fs::path& path) {
+  const fs::path relative = path.lexically_relative(folder);
+  return !relative.empty() && *relative.begin() != "..";
+}
+
+// A relative path that leaves the manifest's folder, by ".." or through a symlink, is allowed but worth a
+// reader's attention (results that depend on files outside the folder one archives). Absolute paths name their
+// place on purpose and are not reported.
+std::optional<std::string> leaves_folder(const fs::path& base_dir, const std::string& value,
+                                         const fs::path& resolved) {
+  if (fs::path(value).is_absolute()) return std::nullopt;
+  std::error_code ec;
+  const fs::path folder = fs::weakly_canonical(base_dir, ec);
+  const fs::path target = ec ? fs::path() : fs::weakly_canonical(resolved, ec);
+  if (ec || lies_within(folder, target)) return std::nullopt;
+  const bool by_symlink = lies_within(base_dir, resolved);
+  return "'" + value + "' leads outside the manifest's folder" + (by_symlink ? " through a symlink" : "") +
+         " (to " + target.string() + ")";
+}
+
 struct TimepointDraft {
   TimepointEntry entry;
   std::optional<double> day;
@@ -124,6 +145,7 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
   std::map<std::pair<std::string, std::string>, std::string> seen;  // (timepoint, sequence) -> origin
   for (const ManifestRow* row : rows) {
     const auto& f = row->fields;
+
     auto get = [&](const char* key) {
       const auto it = f.find(key);
       return it == f.end() ? std::string() : it->second;
@@ -145,6 +167,11 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
     }
     TimepointDraft& d = drafts[tp];
     d.entry.id = tp;
+    auto located = [&](const std::string& value) {
+      const fs::path path = resolve(base_dir, value);
+      if (auto note = leaves_folder(base_dir, value, path)) d.entry.warnings.push_back(row->origin + ": " + *note);
+      return path;
+    };
 
     if (const std::string day = get("day"); !day.empty()) {
       const auto v = parse_number(day);
@@ -179,15 +206,15 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
       if (const std::string path = get("path"); path.empty())
         problem(tp, row->origin, "empty path", "a 4D CEST-MRF series", "an empty field");
       else
-        m.series = resolve(base_dir, path);
+        m.series = located(path);
       if (const std::string schedule = get("schedule"); schedule.empty())
         problem(tp, row->origin, "mrf row without schedule", "the series' schedule JSON in column schedule",
                 "an empty field");
       else
-        m.schedule = resolve(base_dir, schedule);
+        m.schedule = located(schedule);
       for (auto [column, target] : {std::pair{"t1_map", &m.t1_map}, std::pair{"t2_map", &m.t2_map},
                                     std::pair{"reference_mask", &m.reference_mask}})
-        if (const std::string v = get(column); !v.empty()) *target = resolve(base_dir, v);
+        if (const std::string v = get(column); !v.empty()) *target = located(v);
       const std::string unit = get("relaxation_unit");
       if (unit == "ms")
         m.relaxation_unit_s = 1e-3;
@@ -211,10 +238,10 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
     if (path.empty())
       problem(tp, row->origin, "empty path", "an image file or DICOM folder", "an empty field");
     else
-      image.path = resolve(base_dir, path);
+      image.path = located(path);
     image.series_uid = get("series_uid");
     if (const std::string mask = get("mask"); !mask.empty()) {
-      image.mask = resolve(base_dir, mask);
+      image.mask = located(mask);
       d.masks.insert(image.mask->string());
     }
     if (const std::string labels = get("mask_label"); !labels.empty()) {
@@ -346,6 +373,10 @@ Cohort load_cohort(const fs::path& input, const CohortOptions& options) {
   if (!fs::exists(input, ec))
     throw Error("input not found", input.string(), "a manifest (.csv, .tsv, .json) or a BIDS folder",
                 "nothing");
+  if (const fs::file_status status = fs::status(input, ec);
+      !fs::is_regular_file(status) && !fs::is_directory(status))
+    throw Error("not a regular file", input.string(), "a manifest (.csv, .tsv, .json) or a BIDS folder",
+                describe_special_file(status.type()));
   Cohort cohort;
   cohort.input = input.string();
   ManifestTable table;

@@ -83,6 +83,7 @@ LoadedSubject load_subject(const SubjectEntry& subject, const LoadOptions& optio
   for (const auto& tp : subject.timepoints) {
     LoadedTimepoint ltp;
     ltp.entry = &tp;
+    ltp.warnings = tp.warnings;
     const ImageEntry* mask_row = tp.mask_image();
     std::optional<Geometry> mask_row_geometry;
     for (const auto& image : tp.images) {

@@ -17,7 +17,8 @@
 //             default, or "ms") and reference_mask (the reference region; default: the tumour mirrored across
 //             the anatomical image's left-right centre). These columns are an error on other rows.
 //   any other column is passed through into the report (ImageEntry::extra).
-//   Relative paths resolve against the manifest's folder.
+//   Relative paths resolve against the manifest's folder; one that leads outside it (by ".." or through a
+//   symlink) is allowed and noted in TimepointEntry::warnings.
 // Manifest JSON: {"images": [ {<the same keys as the CSV columns>}, ... ]} (values strings or numbers).
 // BIDS: <root>/sub-<label>/[ses-<label>/]anat/*_{T1w,T2w,FLAIR}.nii[.gz]; sequence = t1/t2/flair, "c"
 // appended when a ce-<agent> entity is present (t1c); day from <root>/sub-<label>/sub-<label>_sessions.tsv
@@ -68,6 +69,7 @@ struct TimepointEntry {
   std::string role;           // "baseline" | "follow-up" | "pre-baseline"
   std::vector<ImageEntry> images;
   std::optional<MrfEntry> mrf;  // at most one: a second mrf row is a duplicate (timepoint, sequence)
+  std::vector<std::string> warnings;  // e.g. a relative path leading outside the manifest's folder
   // The image whose mask measures this timepoint (nullptr when no mask was given).
   const ImageEntry* mask_image() const;
 };

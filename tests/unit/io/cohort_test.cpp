@@ -1,6 +1,7 @@
 #include "oncotrack/io/cohort.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -240,6 +241,72 @@ TEST_F(CohortTest, BidsDiscoveryWithSessionsAndDerivativeMasks) {
 TEST_F(CohortTest, MissingOrUnknownInputThrows) {
   EXPECT_THROW(load_cohort(dir_ / "nope.csv"), Error);
   EXPECT_THROW(load_cohort(write("m.xlsx", "x")), Error);
+}
+
+// A manifest that is a named pipe would block its reader forever.
+TEST_F(CohortTest, ManifestThatIsANamedPipeIsRefusedWithoutBlocking) {
+  const fs::path fifo = dir_ / "m.csv";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  try {
+    load_cohort(fifo);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("a named pipe"), std::string::npos) << e.what();
+  }
+}
+
+// Paths may lead anywhere, but relative ones that leave the manifest's folder (by ".." or through a symlink) are
+// noted on their timepoint; absolute paths and paths that stay inside are not.
+TEST_F(CohortTest, RelativePathsLeavingTheManifestFolderAreAllowedAndNoted) {
+  write("outside/scan.nii.gz", "x");
+  write("study/inside/scan.nii.gz", "x");
+  fs::create_directory_symlink(dir_ / "outside", dir_ / "study" / "linked");
+  const auto m = write("study/m.csv",
+                       "subject,timepoint,day,sequence,path,mask\n"
+                       "p1,base,0,t1c,../outside/scan.nii.gz,inside/scan.nii.gz\n"
+                       "p1,w8,56,t1c,linked/scan.nii.gz,\n"
+                       "p1,w16,112,t1c," + (dir_ / "outside/scan.nii.gz").string() + ",\n"
+                       "p2,base,0,t1c,inside/../inside/scan.nii.gz,\n");
+  const Cohort c = load_cohort(m);
+  ASSERT_TRUE(c.problems.empty());
+  ASSERT_EQ(c.subjects.size(), 2u);
+  const auto& tps = c.subjects[0].timepoints;
+  ASSERT_EQ(tps.size(), 3u);
+  ASSERT_EQ(tps[0].warnings.size(), 1u);
+  EXPECT_NE(tps[0].warnings[0].find("m.csv:2: '../outside/scan.nii.gz' leads outside the manifest's folder (to "),
+            std::string::npos)
+      << tps[0].warnings[0];
+  ASSERT_EQ(tps[1].warnings.size(), 1u);
+  EXPECT_NE(tps[1].warnings[0].find("'linked/scan.nii.gz' leads outside the manifest's folder through a symlink"),
+            std::string::npos)
+      << tps[1].warnings[0];
+  EXPECT_NE(tps[1].warnings[0].find((fs::canonical(dir_) / "outside" / "scan.nii.gz").string()), std::string::npos);
+  EXPECT_TRUE(tps[2].warnings.empty()) << "absolute paths name their place on purpose";
+  EXPECT_TRUE(c.subjects[1].timepoints[0].warnings.empty());
+  // The symlinked path itself is kept as written (resolved against the folder, not canonicalised).
+  EXPECT_EQ(tps[1].images[0].path, dir_ / "study" / "linked" / "scan.nii.gz");
+}
+
+// A 10 000-row manifest (5 000 subjects) parses into its subjects without any problem; nothing in discovery
+// grows faster than the rows.
+TEST_F(CohortTest, TenThousandRowManifest) {
+  std::string text = "subject,timepoint,day,sequence,path\n";
+  for (int s = 0; s < 5000; ++s) {
+    const std::string id = "s" + std::to_string(s);
+    text += id + ",base,0,t1c,img/" + id + "_0.nii.gz\n" + id + ",w8,56,t1c,img/" + id + "_1.nii.gz\n";
+  }
+  const Cohort c = load_cohort(write("big.csv", text));
+  ASSERT_TRUE(c.problems.empty());
+  ASSERT_EQ(c.subjects.size(), 5000u);
+  std::size_t timepoints = 0, with_problems = 0;
+  for (const auto& subject : c.subjects) {
+    timepoints += subject.timepoints.size();
+    with_problems += !subject.problems.empty();
+  }
+  EXPECT_EQ(timepoints, 10000u);
+  EXPECT_EQ(with_problems, 0u);
+  EXPECT_EQ(c.subjects.back().timepoints[1].images[0].path.filename(), c.subjects.back().id + "_1.nii.gz");
 }
 
 }  // namespace
