@@ -59,7 +59,7 @@ float sample_linear(const ImageF& image, const Vec3& lps, bool& inside) {
       i[a] += up && n[a] > 1;
       w *= up ? f[a] : 1 - f[a];
     }
-    if (w != 0) v += w * image.at(i[0], i[1], i[2]);
+    if (w != 0) v += w * static_cast<double>(image.at(i[0], i[1], i[2]));
   }
   return static_cast<float>(v);
 }
@@ -93,7 +93,7 @@ std::pair<float, float> window(const ImageF& image) {
 
 std::uint8_t grey(float value, std::pair<float, float> w) {
   return static_cast<std::uint8_t>(
-      std::lround(255.0 * std::clamp((value - w.first) / (w.second - w.first), 0.f, 1.f)));
+      std::lround(255.0 * static_cast<double>(std::clamp((value - w.first) / (w.second - w.first), 0.f, 1.f))));
 }
 
 struct Panel {

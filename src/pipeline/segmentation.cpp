@@ -81,7 +81,7 @@ ScanSegmentation segment_scan(const LoadedModel& model, const ImageF& scan, int 
   out.probability = preprocess::invert(p.records, to_image(probability, p.image.geometry));
   out.mask = Mask(out.probability.geometry, 0);
   for (std::size_t v = 0; v < out.mask.voxels.size(); ++v)
-    out.mask.voxels[v] = out.probability.voxels[v] >= pre.segmentation_threshold ? 1 : 0;
+    out.mask.voxels[v] = static_cast<double>(out.probability.voxels[v]) >= pre.segmentation_threshold ? 1 : 0;
   const int removed = remove_small_components(out.mask, pre.min_lesion_ml);
   std::size_t voxels = 0;
   for (std::uint8_t v : out.mask.voxels) voxels += v;

@@ -99,7 +99,7 @@ TEST(SlidingWindow, PaddingBeyondTheVolumeUsesPadValue) {
   const TilePredictor mean = [](const Tensor& tile, Exec& exec) {
     Tensor y = exec.arena.tensor(tile.shape());
     double sum = 0;
-    for (float v : tile) sum += v;
+    for (float v : tile) sum += static_cast<double>(v);
     for (float& v : y) v = static_cast<float>(sum / static_cast<double>(tile.size()));
     return y;
   };

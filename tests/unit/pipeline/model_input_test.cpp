@@ -114,7 +114,7 @@ TEST(MaskFraction, FollowsTheScanThroughReorientResampleAndCrop) {
   for (float v : f.voxels) {
     ASSERT_GE(v, 0.0f);
     ASSERT_LE(v, 1.0f);
-    volume += v;
+    volume += static_cast<double>(v);
   }
   const auto& s = f.geometry.spacing_mm;
   const double native_ml = static_cast<double>(pt::count(mask)) * 0.9 * 1.2 * 3.1 / 1000;

@@ -48,7 +48,7 @@ TEST(Segmentation, ProbabilityAndMaskComeBackOnTheScansNativeGrid) {
     ASSERT_TRUE(preprocess::same_grid(s.probability.geometry, g));
     ASSERT_TRUE(preprocess::same_grid(s.mask.geometry, g));
     const std::size_t centre = g.linear(20, 16, 6);
-    EXPECT_NEAR(s.probability.voxels[centre], 1.0 / (1.0 + std::exp(-logit)), 1e-5);
+    EXPECT_NEAR(s.probability.voxels[centre], 1.0f / (1.0f + std::exp(-logit)), 1e-5f);
     EXPECT_EQ(s.mask.voxels[centre], logit > 0 ? 1 : 0);
     std::size_t on = 0;
     for (std::uint8_t v : s.mask.voxels) on += v;
