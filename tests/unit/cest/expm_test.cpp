@@ -22,8 +22,9 @@ void expect_padded_product_exact() {
   pb.template topRows<N>() = b;
   const detail::Padded<N> c = detail::product<N>(pa, pb);
   EXPECT_LT((c.template topRows<N>() - a * b).cwiseAbs().maxCoeff(), 1e-14) << N;
-  EXPECT_EQ(c.template bottomRows<detail::Padded<N>::RowsAtCompileTime - N>().cwiseAbs().maxCoeff(), 0.0)
-      << N;
+  if constexpr (detail::Padded<N>::RowsAtCompileTime > N)  // no padding rows to check when N fills them
+    EXPECT_EQ(c.template bottomRows<detail::Padded<N>::RowsAtCompileTime - N>().cwiseAbs().maxCoeff(), 0.0)
+        << N;
 }
 
 template <int N>
@@ -40,8 +41,9 @@ void expect_padded_solve_equals_lu() {
   const detail::Padded<N> x = detail::solve<N, N>(pa, pb);
   EXPECT_LT((x.template topRows<N>() - a.partialPivLu().solve(b)).cwiseAbs().maxCoeff(), 1e-10) << N;
   EXPECT_LT((a * x.template topRows<N>() - b).cwiseAbs().maxCoeff(), 1e-12) << N;
-  EXPECT_EQ(x.template bottomRows<detail::Padded<N>::RowsAtCompileTime - N>().cwiseAbs().maxCoeff(), 0.0)
-      << N;
+  if constexpr (detail::Padded<N>::RowsAtCompileTime > N)  // maxCoeff of no rows is undefined (Eigen asserts)
+    EXPECT_EQ(x.template bottomRows<detail::Padded<N>::RowsAtCompileTime - N>().cwiseAbs().maxCoeff(), 0.0)
+        << N;
   detail::Padded<N, 1> one = detail::Padded<N, 1>::Zero();  // one right-hand side, as for steady states
   one.template topRows<N>() = b.col(0);
   const Eigen::VectorXd x0 = detail::solve<N, 1>(pa, one).template topRows<N>();

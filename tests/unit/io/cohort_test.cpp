@@ -158,7 +158,8 @@ TEST_F(CohortTest, BadMaskLabelRoleAndGridAreReported) {
   const auto m = write("m.csv",
                        "subject,timepoint,day,sequence,path,mask,mask_label,role,mask_grid\n"
                        "a,t0,0,t1c,a.nii,am.nii,tumour,first,sideways\n");
-  const auto& p = load_cohort(m).subjects.at(0).problems;
+  const Cohort c = load_cohort(m);  // a reference into a temporary cohort would dangle (found by ASan)
+  const auto& p = c.subjects.at(0).problems;
   EXPECT_TRUE(mentions(p, "mask_label is not a list of integers"));
   EXPECT_TRUE(mentions(p, "unknown role"));
   EXPECT_TRUE(mentions(p, "unknown mask_grid"));
