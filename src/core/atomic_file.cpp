@@ -45,8 +45,9 @@ void write_text_atomically(const fs::path& path, const std::string& text) {
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.close();
     if (!out) {
-      throw WriteError("cannot write file", path.string(), "a writable location with room for " +
-                  std::to_string(text.size()) + " bytes", errno ? std::strerror(errno) : "a write failure");
+      throw WriteError("cannot write file", path.string(),
+                       "a writable location with room for " + std::to_string(text.size()) + " bytes",
+                       errno ? std::strerror(errno) : "a write failure");
     }
   });
 }

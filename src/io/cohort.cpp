@@ -113,8 +113,8 @@ bool lies_within(const fs::path& folder, const fs::path& path) {
 }
 
 // A relative path that leaves the manifest's folder, by ".." or through a symlink, is allowed but worth a
-// reader's attention (results that depend on files outside the folder one archives). Absolute paths name their
-// place on purpose and are not reported.
+// reader's attention (results that depend on files outside the folder one archives). Absolute paths name
+// their place on purpose and are not reported.
 std::optional<std::string> leaves_folder(const fs::path& base_dir, const std::string& value,
                                          const fs::path& resolved) {
   if (fs::path(value).is_absolute()) return std::nullopt;
@@ -145,7 +145,6 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
   std::map<std::pair<std::string, std::string>, std::string> seen;  // (timepoint, sequence) -> origin
   for (const ManifestRow* row : rows) {
     const auto& f = row->fields;
-
     auto get = [&](const char* key) {
       const auto it = f.find(key);
       return it == f.end() ? std::string() : it->second;
@@ -169,7 +168,8 @@ void assemble_subject(const std::string& id, const std::vector<const ManifestRow
     d.entry.id = tp;
     auto located = [&](const std::string& value) {
       const fs::path path = resolve(base_dir, value);
-      if (auto note = leaves_folder(base_dir, value, path)) d.entry.warnings.push_back(row->origin + ": " + *note);
+      if (auto note = leaves_folder(base_dir, value, path))
+        d.entry.warnings.push_back(row->origin + ": " + *note);
       return path;
     };
 

@@ -87,8 +87,8 @@ void check_geometry(const Geometry& g, const fs::path& path) {
     spacing_ok = spacing_ok && std::isfinite(g.spacing_mm[a]) && g.spacing_mm[a] > 0;
   }
   if (!spacing_ok) {
-    throw Error("invalid voxel spacing in header", path.string(), "finite and positive spacing (mm) on every axis",
-                spacing.str() + " mm");
+    throw Error("invalid voxel spacing in header", path.string(),
+                "finite and positive spacing (mm) on every axis", spacing.str() + " mm");
   }
   for (int a = 0; a < 3; ++a) {
     if (!std::isfinite(g.origin_mm_lps[a]))

@@ -46,7 +46,7 @@ void write_itk(const typename ImageT::Pointer& image, const fs::path& path) {
         detail::check_complete(tmp);
       } catch (const Error& e) {
         throw WriteError("cannot write image", path.string(), "a writable location with room for the image",
-                    "an incomplete file after writing (disk full?): " + e.problem());
+                         "an incomplete file after writing (disk full?): " + e.problem());
       }
     }
   });

@@ -56,7 +56,8 @@ Layout parse_header(const unsigned char* header, std::size_t header_bytes,
     const double spacing = nifti2 ? field<double>(header, 104 + 8 * d, layout.swap)
                                   : double(field<float>(header, 76 + 4 * d, layout.swap));
     if (!(std::isfinite(spacing) && spacing > 0))
-      throw Error("invalid voxel spacing in header", path.string(), "finite and positive spacing (mm) on every axis",
+      throw Error("invalid voxel spacing in header", path.string(),
+                  "finite and positive spacing (mm) on every axis",
                   "pixdim[" + std::to_string(d) + "] = " + std::to_string(spacing));
   }
   layout.datatype = field<std::int16_t>(header, nifti2 ? 12 : 70, layout.swap);

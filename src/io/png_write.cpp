@@ -7,9 +7,10 @@
 #include "oncotrack/core/error.h"
 #include "oncotrack/io/image_io.h"
 
-// PNG is encoded here (signature, IHDR, one zlib IDAT, IEND) rather than through ITK's PNGImageIO: when the disk
-// fills up mid-write, libpng's error path inside ITK 5.2 corrupts the heap and aborts the whole process, where a
-// failed write must cost one subject at most. Encoding in memory leaves the I/O to write_text_atomically.
+// PNG is encoded here (signature, IHDR, one zlib IDAT, IEND) rather than through ITK's PNGImageIO: when the
+// disk fills up mid-write, libpng's error path inside ITK 5.2 corrupts the heap and aborts the whole process,
+// where a failed write must cost one subject at most. Encoding in memory leaves the I/O to
+// write_text_atomically.
 namespace oncotrack::io {
 
 namespace {
@@ -30,7 +31,8 @@ void put_chunk(std::string& out, const char* type, const std::string& data) {
 
 void write_png_rgb(const std::vector<std::uint8_t>& rgb, std::size_t width, std::size_t height,
                    const std::filesystem::path& path) {
-  if (rgb.size() != width * height * 3 || width == 0 || height == 0 || width > (1u << 24) || height > (1u << 24))
+  if (rgb.size() != width * height * 3 || width == 0 || height == 0 || width > (1u << 24) ||
+      height > (1u << 24))
     throw Error(
         "cannot write picture", path.string(), "width·height·3 bytes, width and height 1 to 2^24",
         std::to_string(rgb.size()) + " bytes for " + std::to_string(width) + "×" + std::to_string(height));

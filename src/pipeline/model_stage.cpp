@@ -83,7 +83,8 @@ ModelSegmentations segment_or_fall_back(io::LoadedSubject& loaded, std::size_t b
         fs::remove(out_dir / ("sub-" + loaded.entry->id) / f, ec);
     a.tumor_source.clear();
     a.segmentation.clear();
-    a.no_model_reason = std::string("the segmentation failed, so the manifest's masks are measured: ") + e.what();
+    a.no_model_reason =
+        std::string("the segmentation failed, so the manifest's masks are measured: ") + e.what();
     return {};
   }
 }

@@ -92,8 +92,8 @@ std::pair<float, float> window(const ImageF& image) {
 }
 
 std::uint8_t grey(float value, std::pair<float, float> w) {
-  return static_cast<std::uint8_t>(
-      std::lround(255.0 * static_cast<double>(std::clamp((value - w.first) / (w.second - w.first), 0.f, 1.f))));
+  return static_cast<std::uint8_t>(std::lround(
+      255.0 * static_cast<double>(std::clamp((value - w.first) / (w.second - w.first), 0.f, 1.f))));
 }
 
 struct Panel {

@@ -181,7 +181,8 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     report::Failure f{clock.running(), e.what(), e.file(), e.hint(), {}};
     return fail(f);
   } catch (const fs::filesystem_error& e) {  // an output folder that cannot be created, a full disk
-    report::Failure f{clock.running(), e.what(), e.path1().string(), "check the output folder and free space", {}};
+    report::Failure f{
+        clock.running(), e.what(), e.path1().string(), "check the output folder and free space", {}};
     return fail(f);
   } catch (const std::exception& e) {
     report::Failure f{

@@ -241,8 +241,9 @@ void Transform::write(const fs::path& path) const {
   try {
     read(path);
   } catch (const Error& e) {
-    throw WriteError("cannot write transform file", path.string(), "a writable location with room for the transform",
-                "an incomplete file after writing (disk full?): " + e.problem());
+    throw WriteError("cannot write transform file", path.string(),
+                     "a writable location with room for the transform",
+                     "an incomplete file after writing (disk full?): " + e.problem());
   }
 }
 

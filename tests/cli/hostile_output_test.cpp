@@ -66,7 +66,8 @@ TEST_F(HostileOutput, ASubjectFolderThatCannotBeCreatedFailsOnlyThatSubject) {
   EXPECT_NE(r.err.find((out / "sub-b").string()), std::string::npos) << r.err;
   for (const std::string s : {"a", "c"})
     EXPECT_EQ(read_json(out / ("sub-" + s) / ("sub-" + s + "_report.json")).at("status"), "ok") << s;
-  EXPECT_EQ(slurp(out / "sub-b"), "a file where the subject's folder belongs\n") << "the blocking file is left";
+  EXPECT_EQ(slurp(out / "sub-b"), "a file where the subject's folder belongs\n")
+      << "the blocking file is left";
   expect_no_temporaries(out);
   fs::remove(out / "sub-b");
   const CliResult again = run_cli(run_args(out));
@@ -100,15 +101,16 @@ TEST_F(HostileOutput, ADiskThatFillsUpMidRunLeavesNothingThatLooksFinished) {
   for (const std::string s : {"a", "b", "c"}) {
     const json report = read_json(out / ("sub-" + s) / ("sub-" + s + "_report.json"));
     EXPECT_EQ(report.at("status"), "ok") << s;
-    EXPECT_TRUE(report.at("timepoints")[0].at("segmentation").is_object()) << "the model's result, not a fallback";
+    EXPECT_TRUE(report.at("timepoints")[0].at("segmentation").is_object())
+        << "the model's result, not a fallback";
     EXPECT_FALSE(fs::exists(out / ("sub-" + s) / "error.json")) << s;
   }
   expect_no_temporaries(out);
 }
 
 // One output that cannot be written (a folder stands where sub-a's first probability map belongs) fails that
-// subject: with the manifest's masks present, a failed segmentation would otherwise fall back to measuring them,
-// and the rerun would keep that lesser result as up to date.
+// subject: with the manifest's masks present, a failed segmentation would otherwise fall back to measuring
+// them, and the rerun would keep that lesser result as up to date.
 TEST_F(HostileOutput, AnOutputThatCannotBeWrittenIsNotReplacedByALesserResult) {
   const fs::path out = dir_ / "out";
   const fs::path blocked = out / "sub-a" / "ses-t0" / "sub-a_ses-t0_desc-tumor_probseg.nii.gz";
@@ -126,12 +128,13 @@ TEST_F(HostileOutput, AnOutputThatCannotBeWrittenIsNotReplacedByALesserResult) {
   const CliResult again = run_cli(run);
   EXPECT_EQ(again.exit_code, 0) << again.err;
   const json report = read_json(out / "sub-a" / "sub-a_report.json");
-  EXPECT_TRUE(report.at("timepoints")[0].at("segmentation").is_object()) << report.at("timepoints")[0].dump(2);
+  EXPECT_TRUE(report.at("timepoints")[0].at("segmentation").is_object())
+      << report.at("timepoints")[0].dump(2);
   EXPECT_TRUE(fs::is_regular_file(blocked));
 }
 
-// A file the user running oncotrack may not read (as root, the run drops to user nobody, for whom mode 000 means
-// unreadable): that subject fails with the file and the reason named, not as "not a valid image".
+// A file the user running oncotrack may not read (as root, the run drops to user nobody, for whom mode 000
+// means unreadable): that subject fails with the file and the reason named, not as "not a valid image".
 TEST_F(HostileOutput, AnUnreadableInputFailsOnlyItsSubject) {
   fs::permissions(dir_ / "b_t0.nii.gz", fs::perms::none);
   const fs::path out = dir_ / "out";
@@ -141,25 +144,26 @@ TEST_F(HostileOutput, AnUnreadableInputFailsOnlyItsSubject) {
   const CliResult r = run_command(as_nobody + ONCOTRACK_BINARY, run_args(out));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   const std::string message = read_json(out / "sub-b" / "error.json").at("message").get<std::string>();
-  EXPECT_NE(message.find((dir_ / "b_t0.nii.gz").string() + ": cannot open file"), std::string::npos) << message;
+  EXPECT_NE(message.find((dir_ / "b_t0.nii.gz").string() + ": cannot open file"), std::string::npos)
+      << message;
   EXPECT_NE(message.find("Permission denied"), std::string::npos) << message;
   for (const std::string s : {"a", "c"})
     EXPECT_EQ(read_json(out / ("sub-" + s) / ("sub-" + s + "_report.json")).at("status"), "ok") << s;
 }
 
 // Subject ids and file names are bytes: one that is not UTF-8 (Latin-1 "é") goes through validate, run and
-// aggregate; the JSON written shows U+FFFD in its place and stays valid. An image reached through a symlink that
-// leaves the manifest's folder is read and noted in the report.
+// aggregate; the JSON written shows U+FFFD in its place and stays valid. An image reached through a symlink
+// that leaves the manifest's folder is read and noted in the report.
 TEST_F(HostileOutput, NonUtf8NamesAndSymlinkedInputsGoThroughEndToEnd) {
   const std::string latin1 = "ren\xe9";
   fs::create_directories(dir_ / "study");
   fs::copy_file(dir_ / "a_t0.nii.gz", dir_ / "study" / (latin1 + "_t0.nii.gz"));
   fs::copy_file(dir_ / "a_t0_mask.nii.gz", dir_ / "study" / (latin1 + "_t0_mask.nii.gz"));
   fs::create_directory_symlink(dir_, dir_ / "study" / "linked");
-  std::ofstream(dir_ / "study" / "m.csv") << "subject,timepoint,day,sequence,path,mask\n"
-                                          << latin1 << ",t0,0,t1c," << latin1 << "_t0.nii.gz," << latin1
-                                          << "_t0_mask.nii.gz\n"
-                                          << latin1 << ",t1,30,t1c,linked/a_t1.nii.gz,linked/a_t1_mask.nii.gz\n";
+  std::ofstream(dir_ / "study" / "m.csv")
+      << "subject,timepoint,day,sequence,path,mask\n"
+      << latin1 << ",t0,0,t1c," << latin1 << "_t0.nii.gz," << latin1 << "_t0_mask.nii.gz\n"
+      << latin1 << ",t1,30,t1c,linked/a_t1.nii.gz,linked/a_t1_mask.nii.gz\n";
   const fs::path manifest = dir_ / "study" / "m.csv";
   const CliResult v = run_cli("validate " + manifest.string());
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
@@ -176,7 +180,8 @@ TEST_F(HostileOutput, NonUtf8NamesAndSymlinkedInputsGoThroughEndToEnd) {
   EXPECT_NEAR(j.at("response")[0].at("vs_baseline").at("volume_change_pct").get<double>(), -75.0, 1e-9);
   EXPECT_TRUE(j.at("timepoints")[0].at("warnings").empty());
   ASSERT_EQ(j.at("timepoints")[1].at("warnings").size(), 2u) << "the image and its mask";
-  EXPECT_NE(j.at("timepoints")[1].at("warnings")[0].get<std::string>().find("through a symlink"), std::string::npos);
+  EXPECT_NE(j.at("timepoints")[1].at("warnings")[0].get<std::string>().find("through a symlink"),
+            std::string::npos);
 
   const CliResult agg = run_cli("aggregate " + out.string());
   EXPECT_EQ(agg.exit_code, 0) << agg.err;

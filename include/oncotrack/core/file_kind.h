@@ -1,6 +1,6 @@
 #pragma once
-// What a path is when it is neither a regular file nor a folder, for error messages: readers refuse such paths
-// before opening them (a named pipe would block a reader forever, a device would stream without end).
+// What a path is when it is neither a regular file nor a folder, for error messages: readers refuse such
+// paths before opening them (a named pipe would block a reader forever, a device would stream without end).
 #include <filesystem>
 #include <string>
 

@@ -68,7 +68,7 @@ struct TimepointEntry {
   std::string date;           // ISO date when given
   std::string role;           // "baseline" | "follow-up" | "pre-baseline"
   std::vector<ImageEntry> images;
-  std::optional<MrfEntry> mrf;  // at most one: a second mrf row is a duplicate (timepoint, sequence)
+  std::optional<MrfEntry> mrf;        // at most one: a second mrf row is a duplicate (timepoint, sequence)
   std::vector<std::string> warnings;  // e.g. a relative path leading outside the manifest's folder
   // The image whose mask measures this timepoint (nullptr when no mask was given).
   const ImageEntry* mask_image() const;

@@ -21,8 +21,8 @@ constexpr const char* kSupportedFormats = ".nii, .nii.gz, .nrrd, .nhdr, .mha, .m
 // A fresh ImageIO for a file format ("nifti", "nrrd", "meta"); throws Error for anything else.
 itk::ImageIOBase::Pointer make_image_io(const std::string& format, const std::filesystem::path& path);
 
-// Checks that a NIfTI, NRRD or MetaImage file holds all the voxel data its header promises (what the writers do
-// not always check themselves); throws Error naming path otherwise. Defined with the readers.
+// Checks that a NIfTI, NRRD or MetaImage file holds all the voxel data its header promises (what the writers
+// do not always check themselves); throws Error naming path otherwise. Defined with the readers.
 void check_complete(const std::filesystem::path& path);
 
 // "uint8", "int16", "float32", ... ("unknown" for anything ITK cannot name).

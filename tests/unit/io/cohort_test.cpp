@@ -257,8 +257,8 @@ TEST_F(CohortTest, ManifestThatIsANamedPipeIsRefusedWithoutBlocking) {
   }
 }
 
-// Paths may lead anywhere, but relative ones that leave the manifest's folder (by ".." or through a symlink) are
-// noted on their timepoint; absolute paths and paths that stay inside are not.
+// Paths may lead anywhere, but relative ones that leave the manifest's folder (by ".." or through a symlink)
+// are noted on their timepoint; absolute paths and paths that stay inside are not.
 TEST_F(CohortTest, RelativePathsLeavingTheManifestFolderAreAllowedAndNoted) {
   write("outside/scan.nii.gz", "x");
   write("study/inside/scan.nii.gz", "x");
@@ -267,22 +267,27 @@ TEST_F(CohortTest, RelativePathsLeavingTheManifestFolderAreAllowedAndNoted) {
                        "subject,timepoint,day,sequence,path,mask\n"
                        "p1,base,0,t1c,../outside/scan.nii.gz,inside/scan.nii.gz\n"
                        "p1,w8,56,t1c,linked/scan.nii.gz,\n"
-                       "p1,w16,112,t1c," + (dir_ / "outside/scan.nii.gz").string() + ",\n"
-                       "p2,base,0,t1c,inside/../inside/scan.nii.gz,\n");
+                       "p1,w16,112,t1c," +
+                           (dir_ / "outside/scan.nii.gz").string() +
+                           ",\n"
+                           "p2,base,0,t1c,inside/../inside/scan.nii.gz,\n");
   const Cohort c = load_cohort(m);
   ASSERT_TRUE(c.problems.empty());
   ASSERT_EQ(c.subjects.size(), 2u);
   const auto& tps = c.subjects[0].timepoints;
   ASSERT_EQ(tps.size(), 3u);
   ASSERT_EQ(tps[0].warnings.size(), 1u);
-  EXPECT_NE(tps[0].warnings[0].find("m.csv:2: '../outside/scan.nii.gz' leads outside the manifest's folder (to "),
-            std::string::npos)
+  EXPECT_NE(
+      tps[0].warnings[0].find("m.csv:2: '../outside/scan.nii.gz' leads outside the manifest's folder (to "),
+      std::string::npos)
       << tps[0].warnings[0];
   ASSERT_EQ(tps[1].warnings.size(), 1u);
-  EXPECT_NE(tps[1].warnings[0].find("'linked/scan.nii.gz' leads outside the manifest's folder through a symlink"),
-            std::string::npos)
+  EXPECT_NE(
+      tps[1].warnings[0].find("'linked/scan.nii.gz' leads outside the manifest's folder through a symlink"),
+      std::string::npos)
       << tps[1].warnings[0];
-  EXPECT_NE(tps[1].warnings[0].find((fs::canonical(dir_) / "outside" / "scan.nii.gz").string()), std::string::npos);
+  EXPECT_NE(tps[1].warnings[0].find((fs::canonical(dir_) / "outside" / "scan.nii.gz").string()),
+            std::string::npos);
   EXPECT_TRUE(tps[2].warnings.empty()) << "absolute paths name their place on purpose";
   EXPECT_TRUE(c.subjects[1].timepoints[0].warnings.empty());
   // The symlinked path itself is kept as written (resolved against the folder, not canonicalised).

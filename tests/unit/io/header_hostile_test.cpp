@@ -1,6 +1,6 @@
-// Hostile image headers and paths: sizes that overflow, spacing that is zero, negative or NaN, directions that
-// are not a rotation, and paths that are not regular files. Each must give oncotrack::Error naming the file and
-// the problem, before any voxel memory is allocated and without blocking.
+// Hostile image headers and paths: sizes that overflow, spacing that is zero, negative or NaN, directions
+// that are not a rotation, and paths that are not regular files. Each must give oncotrack::Error naming the
+// file and the problem, before any voxel memory is allocated and without blocking.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -19,27 +19,32 @@ using testing::expect_error;
 class HostileHeader : public testing::ScratchDir {
  protected:
   // An NRRD file with a raw float payload of the right length for `sizes` (unless the sizes are absurd).
-  std::filesystem::path write_nrrd(const std::string& name, const std::string& sizes, const std::string& directions,
-                                   std::size_t voxels) {
+  std::filesystem::path write_nrrd(const std::string& name, const std::string& sizes,
+                                   const std::string& directions, std::size_t voxels) {
     const auto path = dir_ / name;
-    testing::write_bytes(path, "NRRD0004\ntype: float\ndimension: 3\nspace: left-posterior-superior\nsizes: " +
-                                   sizes + "\nspace directions: " + directions +
-                                   "\nendian: little\nencoding: raw\nspace origin: (0,0,0)\n\n" +
-                                   std::string(voxels * 4, '\0'));
+    testing::write_bytes(
+        path, "NRRD0004\ntype: float\ndimension: 3\nspace: left-posterior-superior\nsizes: " + sizes +
+                  "\nspace directions: " + directions +
+                  "\nendian: little\nencoding: raw\nspace origin: (0,0,0)\n\n" +
+                  std::string(voxels * 4, '\0'));
     return path;
   }
-  std::filesystem::path write_meta(const std::string& name, const std::string& sizes, const std::string& spacing,
-                                   const std::string& matrix, std::size_t voxels) {
+  std::filesystem::path write_meta(const std::string& name, const std::string& sizes,
+                                   const std::string& spacing, const std::string& matrix,
+                                   std::size_t voxels) {
     const auto path = dir_ / name;
-    testing::write_bytes(path, "ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = False\n"
-                               "TransformMatrix = " + matrix + "\nOffset = 0 0 0\nElementSpacing = " + spacing +
-                                   "\nDimSize = " + sizes + "\nElementType = MET_FLOAT\nElementDataFile = LOCAL\n" +
-                                   std::string(voxels * 4, '\0'));
+    testing::write_bytes(path,
+                         "ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = False\n"
+                         "TransformMatrix = " +
+                             matrix + "\nOffset = 0 0 0\nElementSpacing = " + spacing +
+                             "\nDimSize = " + sizes + "\nElementType = MET_FLOAT\nElementDataFile = LOCAL\n" +
+                             std::string(voxels * 4, '\0'));
     return path;
   }
   // An uncompressed NIfTI-1 of 4x4x4 voxels (written by oncotrack) with some header bytes replaced.
   template <class T>
-  std::filesystem::path patched_nifti(const std::string& name, std::size_t offset, std::initializer_list<T> values) {
+  std::filesystem::path patched_nifti(const std::string& name, std::size_t offset,
+                                      std::initializer_list<T> values) {
     const auto path = dir_ / name;
     write_image(ImageF(testing::oblique_geometry({4, 4, 4}), 1.0f), path);
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
@@ -47,7 +52,8 @@ class HostileHeader : public testing::ScratchDir {
     for (const T v : values) f.write(reinterpret_cast<const char*>(&v), sizeof v);
     return path;
   }
-  static void expect_refused(const std::filesystem::path& path, std::initializer_list<std::string> fragments) {
+  static void expect_refused(const std::filesystem::path& path,
+                             std::initializer_list<std::string> fragments) {
     expect_error([&] { read_image_info(path); }, fragments);
     expect_error([&] { read_image(path); }, fragments);
     expect_error([&] { read_labels(path); }, fragments);
@@ -65,13 +71,16 @@ TEST_F(HostileHeader, SizesThatOverflowAreRefusedBeforeAnyAllocation) {
   expect_refused(patched_nifti<std::int16_t>("huge.nii", 42, {32767, 32767, 32767}),
                  {"huge.nii", "implausible image size", "32767x32767x32767"});
   // The product overflows 64 bits if multiplied carelessly: 2^21 per axis.
-  expect_refused(write_nrrd("wrap.nrrd", "2097152 2097152 2097152", kIdentity, 0), {"wrap.nrrd", "implausible"});
+  expect_refused(write_nrrd("wrap.nrrd", "2097152 2097152 2097152", kIdentity, 0),
+                 {"wrap.nrrd", "implausible"});
 }
 
 TEST_F(HostileHeader, ZeroNegativeOrNanSpacingIsRefused) {
   for (const char* bad : {"0", "-1"}) {
-    const auto meta = write_meta("spacing.mha", "2 2 2", std::string("1 ") + bad + " 1", "1 0 0 0 1 0 0 0 1", 8);
-    expect_refused(meta, {meta.string(), "invalid voxel spacing", "finite and positive", "1 x " + std::string(bad)});
+    const auto meta =
+        write_meta("spacing.mha", "2 2 2", std::string("1 ") + bad + " 1", "1 0 0 0 1 0 0 0 1", 8);
+    expect_refused(
+        meta, {meta.string(), "invalid voxel spacing", "finite and positive", "1 x " + std::string(bad)});
   }
   // MetaIO itself cannot parse a NaN spacing.
   const auto meta = write_meta("spacing.mha", "2 2 2", "1 nan 1", "1 0 0 0 1 0 0 0 1", 8);

@@ -1,7 +1,7 @@
 // Outputs that cannot be written completely (a full disk, simulated in-process by RLIMIT_FSIZE with SIGXFSZ
-// ignored, so that a write beyond the limit fails with EFBIG as a full disk fails with ENOSPC): every writer must
-// throw WriteError naming the destination and leave neither the destination nor a temporary behind. ITK's NIfTI
-// writer only prints such a failure, and libpng's error path inside ITK corrupted the heap.
+// ignored, so that a write beyond the limit fails with EFBIG as a full disk fails with ENOSPC): every writer
+// must throw WriteError naming the destination and leave neither the destination nor a temporary behind.
+// ITK's NIfTI writer only prints such a failure, and libpng's error path inside ITK corrupted the heap.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
@@ -40,7 +40,8 @@ class WriteFailure : public testing::ScratchDir {
     } catch (const WriteError& e) {
       EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
     }
-    for (const auto& entry : std::filesystem::directory_iterator(dir_)) ADD_FAILURE() << "left " << entry.path();
+    for (const auto& entry : std::filesystem::directory_iterator(dir_))
+      ADD_FAILURE() << "left " << entry.path();
   }
   rlimit saved_{};
   void (*previous_)(int) = nullptr;
@@ -48,7 +49,8 @@ class WriteFailure : public testing::ScratchDir {
 
 TEST_F(WriteFailure, ImagesPicturesAndTextThatDoNotFitLeaveNothing) {
   ImageF image(testing::oblique_geometry({40, 40, 40}));
-  for (std::size_t v = 0; v < image.voxels.size(); ++v) image.voxels[v] = static_cast<float>((v * 7919) % 1000);
+  for (std::size_t v = 0; v < image.voxels.size(); ++v)
+    image.voxels[v] = static_cast<float>((v * 7919) % 1000);
   std::vector<std::uint8_t> rgb(300 * 200 * 3);
   for (std::size_t b = 0; b < rgb.size(); ++b) rgb[b] = static_cast<std::uint8_t>((b * 2654435761u) >> 13);
   limit_file_size(4096);
@@ -71,7 +73,8 @@ TEST_F(WriteFailure, AFolderWhereTheFileBelongsIsAWriteError) {
     EXPECT_NE(std::string(e.what()).find("report.json"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(std::filesystem::is_directory(dir_ / "report.json"));
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), std::filesystem::directory_iterator()), 1);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), std::filesystem::directory_iterator()),
+            1);
 }
 
 }  // namespace
