@@ -1,6 +1,5 @@
 #include <zlib.h>
 
-#include <cstring>
 #include <string>
 
 #include "oncotrack/core/atomic_file.h"
