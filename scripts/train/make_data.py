@@ -8,14 +8,16 @@ Anatomy is real: the Colin27 T1 head and its brain mask from Debian's mricron-da
 (/usr/share/mricron/templates/ch2.nii.gz, ch2bet.nii.gz; 1 mm). Every subject gets its own anatomy by a
 random affine (±8° per axis, scales 0.9–1.1, shifts ±5 mm) and a smooth random deformation (2–5 mm);
 every timepoint is "scanned" on its own native axial grid (in-plane 0.85–1.3 mm, slices 1–7 mm thick, the
-slice profile averaged over sub-samples 1 mm apart) and enhancing vessels (thin bright curves, not tumour) with a multiplicative bias field (±30 %), an intensity
-gamma (0.75–1.3) and gain, and Rician noise (SNR 12–40), stored as int16 like scanner data.
+slice profile averaged over sub-samples 1 mm apart) with scalp fat and marrow brightened to real T1c levels
+(brighten_extracranial), enhancing vessels (thin bright curves, not tumour), a multiplicative bias field
+(±30 %), an intensity gamma (0.75–1.3) and gain, and Rician noise (SNR 12–40), stored as int16 like scanner
+data.
 
 Lesions (1–3, equivalent radius 4–25 mm, centres deep enough in the brain): irregular ellipsoids (random
-axes, a random smooth radial perturbation), an enhancing rim 1.3–1.9 × white matter with texture, a
-necrotic core (70 % of lesions ≥ 8 mm) at CSF-like intensity, T1-hypointense oedema out to 1.3–2.0 × the
-lesion radius inside the brain, and mass effect (tissue pushed outwards, up to half the radius). The mask
-is the whole lesion (rim and core, not oedema), as in TCIA Brain-Tumor-Progression.
+axes, a random smooth radial perturbation), an enhancing rim 1.15–1.65 × white matter with texture, a
+necrotic core (70 % of lesions ≥ 8 mm) at CSF-like intensity, T1-hypointense oedema (tissue × 0.8–1.0) out
+to 1.3–2.0 × the lesion radius inside the brain, and mass effect (tissue pushed outwards, up to half the
+radius). The mask is the whole lesion (rim and core, not oedema), as in TCIA Brain-Tumor-Progression.
 
 Each subject has a baseline (day 0) and one follow-up (day 60) in one of five courses: complete response
 (every lesion gone), partial response (volume × 0.05–0.3), stable (× 0.6–1.4), progression (× 1.8–4) and a
@@ -117,6 +119,17 @@ class WarpedAnatomy:
             self.t1[i] = anatomy.sample(anatomy.t1, atlas).reshape(gy.shape)
             self.brain[i] = anatomy.sample(anatomy.brain, atlas).reshape(gy.shape)
 
+    def brighten_extracranial(self, rng):
+        """Scalp fat and marrow are the brightest tissue of a real T1c head (about 2-3 x brain; measured on the
+        pyradiomics TCGA-GBM scans, where 12-20 % of the head is brighter than the tumour's 90th percentile),
+        but only about 1.6 x white matter in Colin27. Tissue outside the brain is scaled up by a random
+        1.3-1.9 (fully above 0.9 x white matter, fading out below 0.4 x), so that after percentile
+        normalisation the brain sits near 0.2-0.37 (pyradiomics: 0.30) and the tumour is not the brightest
+        thing in the head."""
+        gain = rng.uniform(0.3, 0.9)
+        ramp = smoothstep((self.t1 - 0.4 * WHITE_MATTER) / (0.5 * WHITE_MATTER))
+        self.t1 *= 1 + gain * ramp * (1 - self.brain)
+
     def add_vessels(self, rng):
         """Enhancing vessels (T1c shows them; they are not tumour): 10–30 smooth random curves inside the
         brain, 0.6–1.5 mm in radius, 1.2–1.8 × white matter, blended into the head image."""
@@ -164,10 +177,10 @@ class Lesion:
         self.amplitudes = rng.uniform(0.06, 0.18, 6)
         self.core = radius >= 8 and rng.uniform() < 0.7
         self.core_fraction = rng.uniform(0.45, 0.75)
-        self.enhancement = rng.uniform(1.3, 1.9)
+        self.enhancement = rng.uniform(1.15, 1.65)
         self.necrosis = rng.uniform(0.6, 1.6)
         self.oedema_extent = rng.uniform(1.3, 2.0)
-        self.oedema_level = rng.uniform(0.7, 0.9)
+        self.oedema_level = rng.uniform(0.8, 1.0)
         self.mass_effect = rng.uniform(0.0, 0.5) * min(1.0, radius / 15.0)
         self.texture = rng.normal(scale=0.6, size=(4, 3))
         self.texture_phase = rng.uniform(0, 2 * np.pi, 4)
@@ -397,6 +410,7 @@ def make_subject(args):
     sid = f"{prefix}{index:04d}"
     warp = SubjectWarp(rng, anatomy)
     subject = WarpedAnatomy(anatomy, warp)
+    subject.brighten_extracranial(rng)
     subject.add_vessels(rng)
     course = COURSES[rng.choice(len(COURSES), p=COURSE_P)]
     count = int(rng.choice([1, 2, 3], p=[0.7, 0.25, 0.05]))
