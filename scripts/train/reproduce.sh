@@ -5,9 +5,9 @@
 #   3. training and export (train.py) to data/models/<name>.safetensors with its model card.
 # Usage: bash scripts/train/reproduce.sh [WORK_DIR]   (WORK_DIR default /tmp/oncotrack-train; ~3 GB)
 # Needs: scripts/setup.sh --train (python3-torch, python3-scipy, python3-nibabel, libopenblas0, mricron-data).
-# Time on 2 cores from a clean clone (2026-11-24, v1's 1500 response steps: 120 min in all): build ~7 min, data
-# ~28 min, prepare ~3 min, training 5000 + 1500 steps ~75 min (0.8 and 0.33 s/step), validation ~6 min; v2's 4000
-# response steps add ~14 min. The weights come out bit-identical (same PyTorch build, 2 threads; see the card).
+# Time on 2 cores (v3, 2026-12-07, a fresh machine): build ~15 min, data ~25 min, prepare ~2 min, training
+# 5000 + 4000 steps 56 min (0.49 and 0.22 s/step), validation and export ~4 min. v1 and v2 came out
+# bit-identical when rerun (same PyTorch build, 2 threads; see their cards in git history).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-/tmp/oncotrack-train}"

@@ -283,7 +283,7 @@ TEST_F(SampleCohort, TheBundledModelSegmentsEveryTimepointAndPredictsEveryFollow
   std::vector<double> dice;
   for (const auto& [id, truth] : expected_->at("subjects").items()) {
     const json r = report(id);
-    EXPECT_EQ(r.at("provenance").at("model").at("name"), "oncotrack-t1c-brain-v2");
+    EXPECT_EQ(r.at("provenance").at("model").at("name"), "oncotrack-t1c-brain-v3");
     for (const auto& tp : r.at("timepoints")) {
       EXPECT_EQ(tp.at("tumor").at("source"), "mask");
       const json& seg = tp.at("segmentation");

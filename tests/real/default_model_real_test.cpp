@@ -3,7 +3,7 @@
 // CC BY 3.0), T1 post-contrast with tumour masks before and at progression. `oncotrack segment` then
 // `oncotrack evaluate` give Dice, HD95 and volume error per scan and whether the predicted volume change has
 // the reference's sign. The goal is a median Dice of 0.70; the floors below are what the bundled
-// model measured (a regression check, see data/models/oncotrack-t1c-brain-v2.md), not the goal.
+// model measured (a regression check, see data/models/oncotrack-t1c-brain-v3.md), not the goal.
 //
 // The NIfTI re-packaging lost the geometry (spacing 1 × 1 × 1 mm, see btp/README.md). The test restores an
 // assumed one on temporary copies: 256 × 256 at 0.9375 mm (a 240 mm field of view) and 6.5 mm between slices
@@ -23,10 +23,11 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const fs::path kReal = ONCOTRACK_REAL_DATA_DIR;
-// oncotrack-t1c-brain-v2 (the segmentation branches of v1) measured Dice median 0.000, mean 0.029, same sign
-// 4 of 6 (its model card).
-constexpr double kMeanDiceFloor = 0.025;
-constexpr std::size_t kSameSignFloor = 4;  // of 6 pairs
+// oncotrack-t1c-brain-v3 measured Dice median 0.078, mean 0.122, same sign 2 of 6 (its model card; v2 had
+// 0.000, 0.029 and 4 of 6 from masks that missed the tumours).
+constexpr double kMedianDiceFloor = 0.075;
+constexpr double kMeanDiceFloor = 0.12;
+constexpr std::size_t kSameSignFloor = 2;  // of 6 pairs
 
 template <class V>
 void with_assumed_spacing(V volume, const fs::path& out, void (*write)(const V&, const fs::path&)) {
@@ -62,6 +63,7 @@ TEST(RealBtpModel, BundledModelAgainstTheReferenceMasks) {
   EXPECT_EQ(e.at("problems").size(), 0u) << e.at("problems");
   EXPECT_EQ(e.at("cases").size(), 12u);
   EXPECT_EQ(e.at("changes").size(), 6u);
+  EXPECT_GE(e.at("summary").at("dice_median").get<double>(), kMedianDiceFloor);
   EXPECT_GE(e.at("summary").at("dice_mean").get<double>(), kMeanDiceFloor);
   EXPECT_GE(e.at("summary").at("changes_with_same_sign").get<std::size_t>(), kSameSignFloor);
   fs::remove_all(dir);
