@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <mutex>
 #include <sstream>
 
 #include "dicom_series.h"
@@ -126,7 +127,11 @@ OpenedFile open_file(const fs::path& path, bool series = false) {
                 "unrecognised or damaged content");
   }
   io->SetFileName(path.string());
+  // Header reads are serialised: two subjects' threads reading NIfTI headers at once (the read-back of
+  // their masks) corrupted the heap inside NiftiImageIO::ReadImageInformation, about 1 run in 30.
+  static std::mutex header_mutex;
   try {
+    const std::lock_guard<std::mutex> lock(header_mutex);
     io->ReadImageInformation();
   } catch (const itk::ExceptionObject& e) {
     detail::throw_itk_error(path, "cannot read image header", e);
