@@ -6,16 +6,14 @@
 
 namespace oncotrack {
 
-namespace {
-double det3(const Mat3& m) {
+double determinant(const Mat3& m) {
   return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
          m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
          m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
 }
-}  // namespace
 
 double Geometry::voxel_volume_ml() const {
-  return spacing_mm[0] * spacing_mm[1] * spacing_mm[2] * std::abs(det3(direction)) / 1000.0;
+  return spacing_mm[0] * spacing_mm[1] * spacing_mm[2] * std::abs(determinant(direction)) / 1000.0;
 }
 
 Vec3 Geometry::index_to_lps(const Vec3& ijk) const {
@@ -29,14 +27,14 @@ Vec3 Geometry::lps_to_index(const Vec3& lps) const {
   Mat3 m{};  // direction * diag(spacing)
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 3; ++c) m[r][c] = direction[r][c] * spacing_mm[c];
-  const double det = det3(m);
+  const double det = determinant(m);
   const Vec3 d{lps[0] - origin_mm_lps[0], lps[1] - origin_mm_lps[1], lps[2] - origin_mm_lps[2]};
   // Cramer's rule: component c is det(m with column c replaced by d) / det(m).
   Vec3 ijk{};
   for (int c = 0; c < 3; ++c) {
     Mat3 mc = m;
     for (int r = 0; r < 3; ++r) mc[r][c] = d[r];
-    ijk[c] = det3(mc) / det;
+    ijk[c] = determinant(mc) / det;
   }
   return ijk;
 }

@@ -117,18 +117,13 @@ Vec3 Transform::apply_inverse(const Vec3& y) const {
   const Vec3 off = offset();
   const Vec3 b{y[0] - off[0], y[1] - off[1], y[2] - off[2]};
   // Cramer's rule: z = A^-1 b.
-  auto det3 = [](const Mat3& m) {
-    return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
-           m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
-           m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-  };
-  const double det = det3(a);
+  const double det = determinant(a);
   ONCOTRACK_ASSERT(det != 0, "apply_inverse on a singular affine transform");
   Vec3 z{};
   for (int c = 0; c < 3; ++c) {
     Mat3 m = a;
     for (int r = 0; r < 3; ++r) m[r][c] = b[r];
-    z[c] = det3(m) / det;
+    z[c] = determinant(m) / det;
   }
   if (!impl_->bspline) return z;
   Vec3 x = z;

@@ -9,14 +9,8 @@
 namespace oncotrack::synth {
 
 namespace {
-double det3(const Mat3& m) {
-  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
-         m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
-         m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-}
-
 Mat3 inverse3(const Mat3& m) {
-  const double det = det3(m);
+  const double det = determinant(m);
   ONCOTRACK_ASSERT(std::abs(det) > 1e-12, "matrix must be invertible");
   Mat3 inv{};
   for (int r = 0; r < 3; ++r)

@@ -36,6 +36,8 @@ struct Geometry {
   int axial_axis() const;
 };
 
+double determinant(const Mat3& m);
+
 // Largest absolute differences between two geometries, for "mask does not match image" errors.
 struct GeometryDelta {
   bool same_size = true;
