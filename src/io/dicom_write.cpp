@@ -7,15 +7,16 @@
 #include <cmath>
 #include <cstdio>
 #include <initializer_list>
+#include <mutex>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "dicom_gdcm.h"
-#include "oncotrack/io/itk_convert.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/io/image_io.h"
+#include "oncotrack/io/itk_convert.h"
 
 namespace oncotrack::io {
 
@@ -120,7 +121,10 @@ void write_dicom_series(const ImageF& image, const fs::path& folder, const Dicom
     writer->SetImageIO(io);
     writer->SetFileNames(names);
     writer->SetMetaDataDictionaryArray(&dictionary_pointers);
-    writer->Update();
+    {
+      const std::lock_guard<std::mutex> lock(detail::itk_file_io_mutex());
+      writer->Update();
+    }
     fs::remove(folder, ec);  // an empty destination folder is replaced by the finished one
     fs::rename(tmp_folder, folder, ec);
     if (ec)

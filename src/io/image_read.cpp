@@ -127,11 +127,8 @@ OpenedFile open_file(const fs::path& path, bool series = false) {
                 "unrecognised or damaged content");
   }
   io->SetFileName(path.string());
-  // Header reads are serialised: two subjects' threads reading NIfTI headers at once (the read-back of
-  // their masks) corrupted the heap inside NiftiImageIO::ReadImageInformation, about 1 run in 30.
-  static std::mutex header_mutex;
   try {
-    const std::lock_guard<std::mutex> lock(header_mutex);
+    const std::lock_guard<std::mutex> lock(detail::itk_file_io_mutex());
     io->ReadImageInformation();
   } catch (const itk::ExceptionObject& e) {
     detail::throw_itk_error(path, "cannot read image header", e);

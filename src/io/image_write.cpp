@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
 
 #include "oncotrack/core/atomic_file.h"
 #include "oncotrack/core/error.h"
@@ -35,6 +36,7 @@ void write_itk(const typename ImageT::Pointer& image, const fs::path& path) {
     writer->SetInput(image);
     writer->SetUseCompression(path.extension() == ".gz");
     try {
+      const std::lock_guard<std::mutex> lock(detail::itk_file_io_mutex());
       writer->Update();
     } catch (const itk::ExceptionObject& e) {
       throw WriteError("cannot write image", path.string(), "a writable location", e.GetDescription());

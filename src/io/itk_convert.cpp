@@ -137,6 +137,7 @@ typename Image::Pointer read_itk(itk::ImageIOBase& io, const fs::path& path) {
   reader->SetImageIO(&io);
   reader->SetFileName(path.string());
   try {
+    const std::lock_guard<std::mutex> lock(itk_file_io_mutex());
     reader->Update();
   } catch (const itk::ExceptionObject& e) {
     throw_itk_error(path, "cannot read image voxels (truncated or corrupt file?)", e);
@@ -149,6 +150,11 @@ typename Image::Pointer read_itk(itk::ImageIOBase& io, const fs::path& path) {
 template <class T>
 Volume<T> read_volume(itk::ImageIOBase& io, const fs::path& path) {
   return volume_from_itk<T>(*read_itk<itk::Image<T, 3>>(io, path));
+}
+
+std::mutex& itk_file_io_mutex() {
+  static std::mutex m;
+  return m;
 }
 
 std::vector<float> read_series_voxels(itk::ImageIOBase& io, const fs::path& path) {

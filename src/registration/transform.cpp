@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "oncotrack/core/error.h"
+#include "oncotrack/io/itk_convert.h"
 #include "transform_impl.h"
 
 namespace oncotrack::registration {
@@ -227,6 +228,7 @@ void Transform::write(const fs::path& path) const {
     writer->SetInput(impl_->affine);
   }
   try {
+    const std::lock_guard<std::mutex> lock(io::detail::itk_file_io_mutex());
     writer->Update();
   } catch (const itk::ExceptionObject& e) {
     throw WriteError("cannot write transform file", path.string(), "a writable location", e.GetDescription());
@@ -248,6 +250,7 @@ Transform Transform::read(const fs::path& path) {
   auto reader = itk::TransformFileReaderTemplate<double>::New();
   reader->SetFileName(path.string());
   try {
+    const std::lock_guard<std::mutex> lock(io::detail::itk_file_io_mutex());
     reader->Update();
   } catch (const itk::ExceptionObject& e) {
     throw Error("cannot read transform file", path.string(), "an ITK transform file (.tfm, .txt, .h5)",

@@ -6,6 +6,7 @@
 #include <itkImageIOBase.h>
 
 #include <filesystem>
+#include <mutex>
 #include <string>
 
 #include "oncotrack/core/geometry.h"
@@ -24,6 +25,13 @@ itk::ImageIOBase::Pointer make_image_io(const std::string& format, const std::fi
 // Checks that a NIfTI, NRRD or MetaImage file holds all the voxel data its header promises (what the writers
 // do not always check themselves); throws Error naming path otherwise. Defined with the readers.
 void check_complete(const std::filesystem::path& path);
+
+// One process-wide lock held around every call into ITK's image and transform file readers and writers
+// (header reads, voxel reads, writes; never nested). Two subjects' threads reading NIfTI headers at once
+// corrupted the heap inside ITK 5.2's NiftiImageIO (a core dump, about 1 cli-test run in 30); which state the
+// third-party I/O libraries share was not found (ThreadSanitizer cannot see into the uninstrumented ITK
+// libraries), so all of it is serialised. File I/O is a small part of a subject's time.
+std::mutex& itk_file_io_mutex();
 
 // "uint8", "int16", "float32", ... ("unknown" for anything ITK cannot name).
 std::string component_type_name(itk::IOComponentEnum type);
