@@ -48,7 +48,8 @@ def load_model(path):
     if metadata.get("oncotrack.format_version") != FORMAT_VERSION:
         raise ValueError(f"{path}: unsupported format version {metadata.get('oncotrack.format_version')!r}")
     model = reference.build(metadata["oncotrack.architecture"], json.loads(metadata["oncotrack.hparams"]))
-    model.load_state_dict({name: torch.from_numpy(a.copy()) for name, a in tensors.items()}, strict=True)
+    weights = {name: a for name, a in tensors.items() if not name.startswith("preprocessing.")}  # e.g. an atlas
+    model.load_state_dict({name: torch.from_numpy(a.copy()) for name, a in weights.items()}, strict=True)
     return model.eval(), metadata
 
 

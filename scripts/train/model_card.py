@@ -12,6 +12,15 @@ def write_model_card(path, config, training, metrics):
     train = json.dumps(config["train"], sort_keys=True)
     rows = "\n".join(f"| {r['subject']} | {r['dice_baseline']:.3f} | {r['dice_follow_up']:.3f} | "
                      f"{r['response_probability']:.3f} | {r['responder']} |" for r in metrics["per_case"])
+    brain = ""
+    if "brain_mask" in config:
+        b = config["brain_mask"]
+        brain = (f"""
+- Brain mask at inference (`scripts/train/brain_atlas.py`, after training; pipeline/brain_mask.h): the Colin27
+  head averaged over {b['atlas_block_voxels']}-voxel blocks and its brain's signed distance map are stored in the
+  file; `oncotrack` registers the head to each scan (affine) and zeroes the tumour probability more than
+  {b['dilation_mm']} mm outside the brain, unless the head outlines disagree (Dice < 0.8). Training and the
+  held-out figures below (PyTorch, train.py) do not use it; `oncotrack segment` does.""")
     text = f"""# Model card: {config['name']}
 
 The default model of oncotrack (`oncotrack run` uses it unless `--model FILE` is given): a `multitask_unet3d`
@@ -26,12 +35,13 @@ pair, whether the follow-up shows a response (complete or partial volumetric res
   slices 1–7 mm thick; 1–3 irregular lesions with enhancing rim, necrotic core, oedema and mass effect; follow-ups
   with complete or partial response, stable disease, progression or a new lesion. Validation:
   {data['validation']['subjects']} further subjects (seed {data['validation']['seed']}), never trained on.
-- Preprocessing (as `oncotrack` applies it before the network): `{pre}`
+- Preprocessing (as `oncotrack` applies it before the network): `{pre}`{brain}
 - Architecture hyper-parameters: `{hp}`
 - Training: `{train}` — {config['train']['segmentation_steps']} segmentation then {config['train']['response_steps']} response steps,
   {training['train_seconds'] / 60:.0f} min on
   {training['threads']} CPU threads (PyTorch {training['torch']}), commit {training['commit']}.
-- Reproduce: `bash scripts/train/reproduce.sh` (data generation, `oncotrack model prepare`, training, export).
+- Reproduce: `bash scripts/train/reproduce.sh` (data generation, `oncotrack model prepare`, training, export,
+  brain atlas).
 
 ## Held-out synthetic pairs (computed by train.py on the model's grid, sliding windows as in oncotrack)
 | metric | value |

@@ -2,7 +2,8 @@
 # Reproduces the bundled default model from nothing but Debian packages and this repository:
 #   1. synthetic training and validation series (make_data.py, seeds and counts from config.json),
 #   2. `oncotrack model prepare` with the model's preprocessing (the C++ code that segmentation uses),
-#   3. training and export (train.py) to data/models/<name>.safetensors with its model card.
+#   3. training and export (train.py) to data/models/<name>.safetensors with its model card,
+#   4. the brain atlas added to that file (brain_atlas.py, when config.json has "brain_mask").
 # Usage: bash scripts/train/reproduce.sh [WORK_DIR]   (WORK_DIR default /tmp/oncotrack-train; ~3 GB)
 # Needs: scripts/setup.sh --train (python3-torch, python3-scipy, python3-nibabel, libopenblas0, mricron-data).
 # Time on 2 cores (v3, 2026-12-07, a fresh machine): build ~15 min, data ~25 min, prepare ~2 min, training
@@ -36,4 +37,7 @@ GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=
   --train "$work/train-tensors" --train-truth "$work/train/truth.json" \
   --val "$work/validation-tensors" --val-truth "$work/validation/truth.json" \
   --out "$root/data/models/$name.safetensors" --checkpoint "$work/segmentation.pt"
+if $py -c "import json,sys; sys.exit('brain_mask' not in json.load(open(sys.argv[1])))" "$config"; then
+  $py "$root/scripts/train/brain_atlas.py" "$root/data/models/$name.safetensors" --config "$config"
+fi
 "$oncotrack" model info "$root/data/models/$name.safetensors" | head -12

@@ -46,7 +46,7 @@ int run_model_info(const ModelInfoOptions& o) {
                        {"dtype", nn::dtype_name(e.dtype)},
                        {"shape", e.shape},
                        {"parameters", nn::element_count(e.shape)}});
-    total += nn::element_count(e.shape);
+    if (e.name.rfind(nn::kPreprocessingTensorPrefix, 0) != 0) total += nn::element_count(e.shape);
   }
 
   if (o.json) {

@@ -82,16 +82,18 @@ void check_tensor_table(const SafetensorsFile& file, const TensorTable& expected
     if (want[i - 1]->first == want[i]->first)
       throw std::logic_error("tensor table names " + want[i]->first + " twice");
 
-  const auto& have = file.entries();  // sorted by name
+  std::vector<const TensorEntry*> have;  // sorted by name, as entries() are
+  for (const TensorEntry& e : file.entries())
+    if (e.name.rfind(kPreprocessingTensorPrefix, 0) != 0) have.push_back(&e);
   std::size_t w = 0, h = 0;
   while (w < want.size() || h < have.size()) {
-    if (h == have.size() || (w < want.size() && want[w]->first < have[h].name))
+    if (h == have.size() || (w < want.size() && want[w]->first < have[h]->name))
       throw NnError("missing tensor " + want[w]->first, file.where(), to_string(want[w]->second));
-    if (w == want.size() || have[h].name < want[w]->first)
-      throw NnError("unexpected tensor " + have[h].name, file.where(), {}, to_string(have[h].shape));
-    if (have[h].shape != want[w]->second)
-      throw NnError("tensor " + have[h].name + " has the wrong shape", file.where(),
-                    to_string(want[w]->second), to_string(have[h].shape));
+    if (w == want.size() || have[h]->name < want[w]->first)
+      throw NnError("unexpected tensor " + have[h]->name, file.where(), {}, to_string(have[h]->shape));
+    if (have[h]->shape != want[w]->second)
+      throw NnError("tensor " + have[h]->name + " has the wrong shape", file.where(),
+                    to_string(want[w]->second), to_string(have[h]->shape));
     ++w, ++h;
   }
 }

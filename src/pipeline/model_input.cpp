@@ -39,6 +39,18 @@ ModelPreprocessing ModelPreprocessing::from_json(const json& doc, const std::str
       require_value(m.response_threshold > 0 && m.response_threshold < 1, s.key("threshold"), "in (0, 1)",
                     std::to_string(m.response_threshold));
     }
+    if (const json* v = top.take("brain_mask")) {
+      JsonSection s(*v, top.key("brain_mask"));
+      BrainMaskSpec& b = m.brain_mask;
+      s.read("enabled", b.enabled);
+      s.read("dilation_mm", b.dilation_mm);
+      require_value(b.dilation_mm >= 0, s.key("dilation_mm"), ">= 0", std::to_string(b.dilation_mm));
+      if (b.enabled) {
+        s.read("atlas", b.atlas);
+        b.atlas_geometry = preprocess::geometry_from_json(s.need("atlas_geometry"), s.key("atlas_geometry"));
+      }
+      s.finish();
+    }
     top.finish();
   } catch (Error& e) {
     e.add_context("in " + source);
@@ -55,7 +67,13 @@ json ModelPreprocessing::to_json() const {
             {"min_lesion_ml", min_lesion_ml},
             {"tile_step", tile_step},
             {"mirror", mirror}}},
-          {"response", {{"threshold", response_threshold}}}};
+          {"response", {{"threshold", response_threshold}}},
+          {"brain_mask", brain_mask.enabled
+                             ? json{{"enabled", true},
+                                    {"dilation_mm", brain_mask.dilation_mm},
+                                    {"atlas", brain_mask.atlas},
+                                    {"atlas_geometry", preprocess::to_json(brain_mask.atlas_geometry)}}
+                             : json{{"enabled", false}}}};
 }
 
 nn::Tensor to_tensor(const ImageF& image) {

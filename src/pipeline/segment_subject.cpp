@@ -14,10 +14,11 @@ fs::path segmentation_report_path(const fs::path& out_dir, const std::string& su
   return out_dir / ("sub-" + subject) / ("sub-" + subject + "_segmentation.json");
 }
 
-std::array<fs::path, 2> segmentation_files(const std::string& subject, const std::string& timepoint) {
+std::array<fs::path, 3> segmentation_files(const std::string& subject, const std::string& timepoint) {
   const fs::path dir = "ses-" + timepoint;
-  const std::string stem = "sub-" + subject + "_ses-" + timepoint + "_desc-tumor_";
-  return {dir / (stem + "probseg.nii.gz"), dir / (stem + "mask.nii.gz")};
+  const std::string stem = "sub-" + subject + "_ses-" + timepoint + "_desc-";
+  return {dir / (stem + "tumor_probseg.nii.gz"), dir / (stem + "tumor_mask.nii.gz"),
+          dir / (stem + "brain_mask.nii.gz")};
 }
 
 std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& subject, std::size_t baseline,
@@ -34,15 +35,20 @@ std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& s
       const io::ImageEntry& entry = scan_of(tp, model.preprocessing.sequence, id);
       current = entry.path.string() + " (sub-" + id + " ses-" + tp.id + ")";
       TimepointSegmentation s{tp.id, segment_scan(model, read_entry(entry), t == baseline ? 0 : 1, pool), {}};
-      const auto [probseg, mask] = segmentation_files(id, tp.id);
+      const auto [probseg, mask, brain] = segmentation_files(id, tp.id);
       written.push_back(subject_dir / probseg);
       io::write_image(s.segmentation.probability, written.back());
       written.push_back(subject_dir / mask);
       io::write_mask(s.segmentation.mask, written.back());
+      if (s.segmentation.brain) {
+        written.push_back(subject_dir / brain);
+        io::write_mask(*s.segmentation.brain, written.back());
+      }
       s.entry = {{"id", tp.id},
                  {"scan", entry.path.string()},
                  {"probseg", probseg.string()},
                  {"mask", mask.string()},
+                 {"brain_mask", s.segmentation.brain ? nlohmann::json(brain.string()) : nlohmann::json()},
                  {"volume_ml", s.segmentation.summary.at("voxels").get<double>() *
                                    s.segmentation.mask.geometry.voxel_volume_ml()},
                  {"segmentation", s.segmentation.summary}};

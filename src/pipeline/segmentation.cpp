@@ -16,6 +16,39 @@ namespace oncotrack::pipeline {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+constexpr const char* kAtlasImage = "preprocessing.brain_atlas.image";
+constexpr const char* kAtlasDistance = "preprocessing.brain_atlas.distance_mm";
+
+std::optional<BrainAtlas> read_brain_atlas(const nn::SafetensorsFile& file, const BrainMaskSpec& spec) {
+  for (const nn::TensorEntry& e : file.entries())
+    if (e.name.rfind(nn::kPreprocessingTensorPrefix, 0) == 0 &&
+        (!spec.enabled || (e.name != kAtlasImage && e.name != kAtlasDistance)))
+      throw nn::NnError("unexpected tensor " + e.name, file.where(),
+                        spec.enabled ? std::string(kAtlasImage) + " and " + kAtlasDistance
+                                     : "no preprocessing tensors (preprocessing.brain_mask is not enabled)",
+                        nn::to_string(e.shape));
+  if (!spec.enabled) return std::nullopt;
+  const Size3& s = spec.atlas_geometry.size;
+  const nn::Shape shape{static_cast<std::int64_t>(s[2]), static_cast<std::int64_t>(s[1]),
+                        static_cast<std::int64_t>(s[0])};
+  ImageF image(spec.atlas_geometry), distance(spec.atlas_geometry);
+  for (auto [name, volume] : {std::pair{kAtlasImage, &image}, std::pair{kAtlasDistance, &distance}}) {
+    const nn::TensorEntry* e = file.find(name);
+    if (!e) throw nn::NnError(std::string("missing tensor ") + name, file.where(), nn::to_string(shape));
+    if (e->shape != shape)
+      throw nn::NnError(
+          std::string("tensor ") + name + " does not match preprocessing.brain_mask.atlas_geometry",
+          file.where(), nn::to_string(shape), nn::to_string(e->shape));
+    const nn::Tensor t = file.tensor(name);
+    std::copy(t.data(), t.data() + volume->voxels.size(), volume->voxels.begin());
+  }
+  return make_brain_atlas(spec.atlas, std::move(image), std::move(distance));
+}
+
+}  // namespace
+
 LoadedModel load_model(const fs::path& path) {
   LoadedModel m;
   m.path = path;
@@ -32,6 +65,7 @@ LoadedModel load_model(const fs::path& path) {
           "unsupported segmentation model", path.string(), "1 input channel and 1 label",
           std::to_string(hp.in_channels) + " channel(s), " + std::to_string(hp.n_labels) + " label(s)");
     m.network = std::make_unique<nn::MultitaskUnet3d>(hp, file.container);
+    m.brain_atlas = read_brain_atlas(file.container, m.preprocessing.brain_mask);
   } catch (const nn::NnError& e) {
     throw Error(std::string("invalid model file: ") + e.what(), path.string());
   }
@@ -76,9 +110,21 @@ ScanSegmentation segment_scan(const LoadedModel& model, const ImageF& scan, int 
       [&net, branch](const nn::Tensor& tile, nn::Exec& exec) { return net.segment(tile, branch, exec); },
       options, pool);
 
+  ImageF working_probability = to_image(probability, p.image.geometry);
   ScanSegmentation out;
+  nlohmann::json brain = nullptr;
+  if (model.brain_atlas) {
+    const BrainMask b = brain_mask(*model.brain_atlas, pre.brain_mask.dilation_mm, p.image, p.body);
+    if (b.applied) {
+      for (std::size_t v = 0; v < b.mask.voxels.size(); ++v)
+        if (!b.mask.voxels[v]) working_probability.voxels[v] = 0;
+      out.brain = preprocess::to_native(p, b.mask);
+    }
+    brain = b.summary;
+  }
+
   out.working_image = p.image;
-  out.probability = preprocess::invert(p.records, to_image(probability, p.image.geometry));
+  out.probability = preprocess::invert(p.records, working_probability);
   out.mask = Mask(out.probability.geometry, 0);
   for (std::size_t v = 0; v < out.mask.voxels.size(); ++v)
     out.mask.voxels[v] = static_cast<double>(out.probability.voxels[v]) >= pre.segmentation_threshold ? 1 : 0;
@@ -94,6 +140,7 @@ ScanSegmentation segment_scan(const LoadedModel& model, const ImageF& scan, int 
       {"min_lesion_ml", pre.min_lesion_ml},
       {"components_removed", removed},
       {"voxels", voxels},
+      {"brain_mask", brain},
       {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}};
   return out;
 }

@@ -1,9 +1,11 @@
 #include "oncotrack/preprocess/spatial_record.h"
 
+#include <cmath>
 #include <string>
 #include <type_traits>
 
 #include "oncotrack/core/error.h"
+#include "oncotrack/core/json_section.h"
 #include "step_ops.h"
 
 namespace oncotrack::preprocess {
@@ -96,6 +98,39 @@ nlohmann::json to_json(const Geometry& g) {
           {"spacing_mm", vec3_json(g.spacing_mm)},
           {"origin_mm_lps", vec3_json(g.origin_mm_lps)},
           {"direction", direction}};
+}
+
+Geometry geometry_from_json(const nlohmann::json& doc, const std::string& name) {
+  JsonSection s(doc, name);
+  Geometry g;
+  auto read3 = [&s](const char* key) {
+    std::vector<double> v;
+    s.read(key, v);
+    require_value(v.size() == 3, s.key(key), "3 numbers", std::to_string(v.size()) + " number(s)");
+    return Vec3{v[0], v[1], v[2]};
+  };
+  std::vector<unsigned> size;
+  s.read("size", size);
+  require_value(size.size() == 3 && size[0] > 0 && size[1] > 0 && size[2] > 0, s.key("size"),
+                "3 positive integers", nlohmann::json(size).dump());
+  g.size = {size[0], size[1], size[2]};
+  g.spacing_mm = read3("spacing_mm");
+  require_value(g.spacing_mm[0] > 0 && g.spacing_mm[1] > 0 && g.spacing_mm[2] > 0, s.key("spacing_mm"),
+                "3 positive numbers", vec3_json(g.spacing_mm).dump());
+  g.origin_mm_lps = read3("origin_mm_lps");
+  const nlohmann::json& rows = s.need("direction");
+  require_value(rows.is_array() && rows.size() == 3, s.key("direction"), "3 rows of 3 numbers", rows.dump());
+  for (int r = 0; r < 3; ++r) {
+    const nlohmann::json& row = rows[r];
+    require_value(
+        row.is_array() && row.size() == 3 && row[0].is_number() && row[1].is_number() && row[2].is_number(),
+        s.key("direction"), "3 rows of 3 numbers", rows.dump());
+    for (int c = 0; c < 3; ++c) g.direction[r][c] = row[c].get<double>();
+  }
+  s.finish();
+  require_value(std::abs(determinant(g.direction)) > 1e-6, s.key("direction"), "a non-singular matrix",
+                rows.dump());
+  return g;
 }
 
 nlohmann::json to_json(const SpatialRecord& r) {

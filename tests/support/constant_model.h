@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "oncotrack/nn/model_file.h"
 #include "oncotrack/nn/safetensors.h"
@@ -26,9 +28,11 @@ inline nlohmann::json constant_model_hparams() {
           {"fusion_filters", 2}};
 }
 
+// `extra`: tensors stored beside the weights (e.g. a brain atlas, "preprocessing." names).
 inline std::filesystem::path write_constant_model(const std::filesystem::path& path, float logit,
-                                                  const nlohmann::json& preprocessing) {
-  std::vector<nn::NamedTensor> tensors;
+                                                  const nlohmann::json& preprocessing,
+                                                  std::vector<nn::NamedTensor> extra = {}) {
+  std::vector<nn::NamedTensor> tensors = std::move(extra);
   for (const auto& [name, shape] : nn::tensor_table("multitask_unet3d", constant_model_hparams())) {
     nn::Tensor t(shape);
     if (name.rfind("branch.seg.", 0) == 0 && name.find(".bias") != std::string::npos)

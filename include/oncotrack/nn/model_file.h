@@ -8,7 +8,9 @@
 //   oncotrack.preprocessing   how inputs must be prepared: spacing, size, normalisation, channels
 //   oncotrack.training        data, commit, metrics (free-form provenance)
 // Every tensor name is checked against the architecture's one table (tensor_table()): missing, unexpected and
-// wrongly shaped tensors are errors naming the tensor, the expected shape and the one found.
+// wrongly shaped tensors are errors naming the tensor, the expected shape and the one found. Tensors whose
+// names start with "preprocessing." are data of the preprocessing metadata (e.g. a brain atlas), not network
+// weights: the table leaves them out and whoever reads the preprocessing checks them.
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,6 +22,7 @@
 namespace oncotrack::nn {
 
 constexpr const char* kFormatVersion = "1";
+constexpr const char* kPreprocessingTensorPrefix = "preprocessing.";
 
 using TensorTable = std::vector<std::pair<std::string, Shape>>;
 
@@ -33,8 +36,8 @@ struct ModelFile {
 // Reads, validates the metadata and checks the tensor table; throws NnError.
 ModelFile read_model(const std::filesystem::path& path);
 
-// Every name in `expected` present with exactly that shape, and nothing else; throws NnError for the first
-// problem in name order (missing, unexpected, wrong shape).
+// Every name in `expected` present with exactly that shape, and nothing else but preprocessing tensors; throws
+// NnError for the first problem in name order (missing, unexpected, wrong shape).
 void check_tensor_table(const SafetensorsFile& file, const TensorTable& expected);
 
 // The architectures this build knows, and the exact tensor table of one; throws NnError for an unknown

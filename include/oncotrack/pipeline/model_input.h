@@ -6,7 +6,11 @@
 //   {"sequence": "t1c",            required: the manifest sequence the model reads (one input channel)
 //    "preprocess": {...},          required: preprocess/config.h, applied to the scan before the network
 //    "segmentation": {"threshold": 0.5, "min_lesion_ml": 0.0, "tile_step": 0.5, "mirror": false},
-//    "response": {"threshold": 0.5}}
+//    "response": {"threshold": 0.5},
+//    "brain_mask": {"enabled": false, "dilation_mm": 5, "atlas": "<name>", "atlas_geometry": {geometry}}}
+// brain_mask (brain_mask.h): when enabled, atlas and atlas_geometry (preprocess::to_json(Geometry) form) are
+// required and the file holds the tensors preprocessing.brain_atlas.image and
+// preprocessing.brain_atlas.distance_mm, each [z,y,x] of the atlas grid.
 // Tensor layout: a volume of size (x, y, z) is [1,1,z,y,x] — ImageF's buffer order (x fastest), so the
 // conversions are copies.
 #include <nlohmann/json.hpp>
@@ -19,6 +23,13 @@
 
 namespace oncotrack::pipeline {
 
+struct BrainMaskSpec {
+  bool enabled = false;
+  double dilation_mm = 5;  // the atlas brain grown by this much before it gates the probability map
+  std::string atlas;       // what the atlas is (provenance, free text)
+  Geometry atlas_geometry;
+};
+
 struct ModelPreprocessing {
   std::string sequence;
   preprocess::PreprocessConfig preprocess;
@@ -27,6 +38,7 @@ struct ModelPreprocessing {
   double tile_step = 0.5;               // sliding-window step as a fraction of the tile
   bool mirror = false;                  // mirroring test-time augmentation
   double response_threshold = 0.5;      // response probability at or above which the label is positive
+  BrainMaskSpec brain_mask;
 
   // Throws Error naming the key (with "in <source>" as context).
   static ModelPreprocessing from_json(const nlohmann::json& doc, const std::string& source);

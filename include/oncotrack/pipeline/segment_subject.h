@@ -4,9 +4,12 @@
 // the others) and written as
 //   OUT/sub-<id>/ses-<tp>/sub-<id>_ses-<tp>_desc-tumor_probseg.nii.gz   probability (float, native grid)
 //   OUT/sub-<id>/ses-<tp>/sub-<id>_ses-<tp>_desc-tumor_mask.nii.gz      mask (uint8, native grid)
+//   OUT/sub-<id>/ses-<tp>/sub-<id>_ses-<tp>_desc-brain_mask.nii.gz      the brain mask that gated the
+//                                                                        probability (only when applied)
 // `oncotrack segment` adds OUT/sub-<id>/sub-<id>_segmentation.json: {"subject", "model": {"name", "sha256"},
-// "timepoints": [entry…]}, written last, where an entry is {"id", "scan", "probseg", "mask" (paths relative
-// to OUT/sub-<id>/, the JSON's folder), "volume_ml", "segmentation": segment_scan's summary}. Every file goes
+// "timepoints": [entry…]}, written last, where an entry is {"id", "scan", "probseg", "mask", "brain_mask"
+// (paths relative to OUT/sub-<id>/, the JSON's folder; brain_mask null when none was applied), "volume_ml",
+// "segmentation": segment_scan's summary}. Every file goes
 // to a temporary name and is renamed into place.
 #include <array>
 #include <filesystem>
@@ -23,7 +26,7 @@ struct TimepointSegmentation {
   nlohmann::json entry;  // the per-timepoint object described above
 };
 
-// Segments every timepoint (baseline = timepoint index `baseline`) and writes its two NIfTI files. Returns
+// Segments every timepoint (baseline = timepoint index `baseline`) and writes its NIfTI files. Returns
 // the segmentations in timepoint order. Throws Error for unreadable scans or preprocessing failures, naming
 // the scan, after removing the files it wrote for this subject.
 std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& subject, std::size_t baseline,
@@ -40,8 +43,8 @@ std::vector<TimepointSegmentation> segment_subject(const io::LoadedSubject& subj
 std::filesystem::path segmentation_report_path(const std::filesystem::path& out_dir,
                                                const std::string& subject);
 
-// The probseg and mask files of one timepoint, relative to OUT/sub-<id>/ (the layout above).
-std::array<std::filesystem::path, 2> segmentation_files(const std::string& subject,
+// The probseg, mask and brain mask files of one timepoint, relative to OUT/sub-<id>/ (the layout above).
+std::array<std::filesystem::path, 3> segmentation_files(const std::string& subject,
                                                         const std::string& timepoint);
 
 }  // namespace oncotrack::pipeline

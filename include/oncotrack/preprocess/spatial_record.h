@@ -42,6 +42,9 @@ const char* step_name(SpatialStep step);  // "reorient", "resample", "crop"
 // double precision.
 nlohmann::json to_json(const SpatialRecord& record);
 nlohmann::json to_json(const Geometry& geometry);
+// The inverse of to_json(Geometry), strict (JsonSection): `name` is the dotted key in messages. Throws Error
+// for missing or unknown keys, wrong types, sizes or spacings that are not positive, or a singular direction.
+Geometry geometry_from_json(const nlohmann::json& doc, const std::string& name);
 
 // Forward: from record.input to record.output.
 ImageF apply(const SpatialRecord& record, const ImageF& image);

@@ -149,6 +149,15 @@ TEST_F(ModelFileTest, RefusesUnexpectedTensor) {
   expect_refused(mlp_metadata(), t, {"unexpected tensor layers.2.weight", "got [1,2]"});
 }
 
+TEST_F(ModelFileTest, PreprocessingTensorsAreLeftToThePreprocessing) {
+  std::vector<NamedTensor> tensors = mlp_tensors();
+  tensors.push_back({"preprocessing.atlas", Tensor({2, 3, 4})});
+  const ModelFile m = read_model(write(mlp_metadata(), tensors));
+  EXPECT_NE(m.container.find("preprocessing.atlas"), nullptr);
+  tensors.push_back({"preprocessingatlas", Tensor({1})});
+  expect_refused(mlp_metadata(), tensors, {"unexpected tensor preprocessingatlas"});
+}
+
 TEST_F(ModelFileTest, RefusesWrongShapeWithExpectedAndGot) {
   auto t = mlp_tensors();
   t[0].tensor = Tensor({3, 4});  // transposed

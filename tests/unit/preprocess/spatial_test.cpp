@@ -276,5 +276,30 @@ TEST(SpatialRecord, JsonKeepsGeometryAtFullPrecision) {
   EXPECT_EQ(to_json(plan_resample(g, {2, 2, 2})).at("step"), "resample");
 }
 
+TEST(SpatialRecord, GeometryJsonRoundTripsExactlyAndIsStrict) {
+  const Geometry g = oblique_grid();
+  expect_exactly_equal(geometry_from_json(nlohmann::json::parse(to_json(g).dump()), "grid"), g);
+  auto expect_refused = [&g](const char* key, const nlohmann::json& value, const std::string& named) {
+    nlohmann::json j = to_json(g);
+    if (value.is_null())
+      j.erase(key);
+    else
+      j[key] = value;
+    try {
+      geometry_from_json(j, "grid");
+      ADD_FAILURE() << key << " = " << value.dump() << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(named), std::string::npos) << e.what();
+    }
+  };
+  expect_refused("size", nullptr, "grid.size");
+  expect_refused("size", {4, 0, 2}, "grid.size");
+  expect_refused("spacing_mm", {1, -1, 1}, "grid.spacing_mm");
+  expect_refused("origin_mm_lps", {1, 2}, "grid.origin_mm_lps");
+  expect_refused("direction", {{1, 0, 0}, {0, 1, 0}}, "grid.direction");
+  expect_refused("direction", {{1, 0, 0}, {2, 0, 0}, {0, 0, 1}}, "grid.direction");
+  expect_refused("origin", {0, 0, 0}, "grid.origin");
+}
+
 }  // namespace
 }  // namespace oncotrack::preprocess
