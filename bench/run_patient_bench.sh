@@ -3,7 +3,8 @@
 # timepoints at 256×256×24 (TCIA Brain-Tumor-Progression case 01 from ../shared/data/real/btp, with the assumed
 # geometry of tests/real/default_model_real_test.cpp: 0.9375 × 0.9375 × 6.5 mm) and the same scans resampled
 # to 256×256×128 (1.19 mm between slices, trilinear; masks nearest), each run alone with the bundled model,
-# registration and QC pictures, on THREADS threads (default 2). Prints one line per size.
+# registration and QC pictures, on THREADS threads (default 2). Prints one line per size and model.
+# MODELS="A.safetensors B.safetensors" runs each of those instead of the bundled model, side by side.
 # Usage: bench/run_patient_bench.sh [--repeat N]   (needs scripts/setup.sh --train for python3-nibabel/scipy)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,13 +36,17 @@ for slices in (24, 128):
         for tp, day in (("Pre", 0), ("Post", 100)):
             m.write(f"btp01,{tp.lower()},{day},t1c,{slices}_{tp}_Scan_T1.nii.gz,{slices}_{tp}_Mask.nii.gz\n")
 PY
-echo -e "size\trun\twall_s\tpeak_rss_mb\tthreads"
+echo -e "size\tmodel\trun\twall_s\tpeak_rss_mb\tthreads"
 for slices in 24 128; do
-  for r in $(seq "$repeat"); do
-    rm -rf "$work/out"
-    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$root/build/oncotrack" -q -j "$threads" run \
-      "$work/manifest_$slices.csv" --out "$work/out" >/dev/null
-    read -r wall rss_kb < "$work/time.txt"
-    echo -e "256x256x$slices\t$r\t$wall\t$((rss_kb / 1024))\t$threads"
+  for model in ${MODELS:-bundled}; do
+    args=()
+    [ "$model" = bundled ] || args=(--model "$model")
+    for r in $(seq "$repeat"); do
+      rm -rf "$work/out"
+      /usr/bin/time -f "%e %M" -o "$work/time.txt" "$root/build/oncotrack" -q -j "$threads" run \
+        "$work/manifest_$slices.csv" --out "$work/out" "${args[@]}" >/dev/null
+      read -r wall rss_kb < "$work/time.txt"
+      echo -e "256x256x$slices\t$(basename "$model" .safetensors)\t$r\t$wall\t$((rss_kb / 1024))\t$threads"
+    done
   done
 done
