@@ -25,6 +25,8 @@ void write_qc_pictures(const io::LoadedSubject& loaded, std::size_t base, const 
     const std::optional<Mask>& manifest = model ? model->manifest_masks[t] : lt.mask;
     if (manifest) overlays.push_back({&*manifest, kReferenceColour});
     if (model) overlays.push_back({&model->timepoints[t].segmentation.mask, kModelColour});
+    if (model && model->timepoints[t].segmentation.brain)
+      overlays.push_back({&*model->timepoints[t].segmentation.brain, kBrainColour});
     const fs::path rel = fs::path("ses-" + lt.entry->id);
     const std::string stem = "sub-" + id + "_ses-" + lt.entry->id + "_desc-";
     write_picture(contour_picture(image, overlays, lt.mask ? &*lt.mask : nullptr),
@@ -32,8 +34,9 @@ void write_qc_pictures(const io::LoadedSubject& loaded, std::size_t base, const 
     json qc = {{"contours", (rel / (stem + "contours_qc.png")).string()}, {"checkerboard", nullptr}};
     const auto& reg = t < a.registrations.size() ? a.registrations[t] : std::nullopt;
     if (t != base && reg && reg->result) {
-      write_picture(checkerboard_picture(baseline, image, reg->result->transform, b.mask ? &*b.mask : nullptr),
-                    subject_dir / rel / (stem + "checkerboard_qc.png"));
+      write_picture(
+          checkerboard_picture(baseline, image, reg->result->transform, b.mask ? &*b.mask : nullptr),
+          subject_dir / rel / (stem + "checkerboard_qc.png"));
       qc["checkerboard"] = (rel / (stem + "checkerboard_qc.png")).string();
     }
     a.qc[t] = std::move(qc);

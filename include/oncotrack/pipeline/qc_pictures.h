@@ -24,9 +24,11 @@ struct Overlay {
   std::array<std::uint8_t, 3> colour{255, 0, 0};
 };
 
-// Colours used by `run`: the manifest's (reference) masks and the network's.
+// Colours used by `run`: the manifest's (reference) masks, the network's, and the brain mask that gated the
+// network's probability (brain_mask.h), when one was applied.
 inline constexpr std::array<std::uint8_t, 3> kReferenceColour{40, 220, 40};
 inline constexpr std::array<std::uint8_t, 3> kModelColour{255, 60, 60};
+inline constexpr std::array<std::uint8_t, 3> kBrainColour{70, 150, 255};
 
 // An RGB picture: the three panels side by side (4 black pixels apart), rows from the top.
 struct Picture {
