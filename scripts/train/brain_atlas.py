@@ -83,7 +83,8 @@ def main():
     pre["brain_mask"] = {"enabled": True, "dilation_mm": spec["dilation_mm"], "atlas": name,
                          "atlas_geometry": geometry}
     training = json.loads(metadata["oncotrack.training"])
-    training["brain_atlas"] = {"commit": git_commit(), "script": "scripts/train/brain_atlas.py",
+    card = os.path.splitext(args.model)[0] + ".md"  # train.py has just rewritten both in reproduce.sh
+    training["brain_atlas"] = {"commit": git_commit((args.model, card)), "script": "scripts/train/brain_atlas.py",
                                "sources": {p: sha256(p) for p in (HEAD, BRAIN)},
                                "brain_ml_1mm": brain_voxels / 1000.0}
     metadata["oncotrack.preprocessing"] = export.dumps(pre)

@@ -234,13 +234,16 @@ def evaluate(model, pairs, hp, pre):
             "cases": len(pairs), "per_case": rows}
 
 
-def git_commit():
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+def git_commit(outputs=()):
+    """HEAD, with "-dirty" when tracked files other than `outputs` (this run's own files) are modified."""
+    root = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    mine = {os.path.relpath(os.path.realpath(p), root) for p in outputs}
     try:
         head = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True,
                               check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        status = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, check=True).stdout.splitlines()
+        dirty = [line for line in status if line[3:] not in mine]
         return head + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
