@@ -45,7 +45,20 @@ BrainMask brain_mask(const BrainAtlas& atlas, double dilation_mm, const ImageF& 
   in.fixed_body = &body;
   in.moving = &atlas.image;
   in.moving_body = &atlas.head;
-  const registration::RegistrationResult r = registration::register_pair(in, atlas_registration());
+  BrainMask out;
+  out.mask = Mask(scan.geometry, 1);
+  out.summary = {{"atlas", atlas.name},
+                 {"dilation_mm", dilation_mm},
+                 {"applied", false},
+                 {"volume_ml", nullptr},
+                 {"registration", nullptr}};
+  registration::RegistrationResult r;
+  try {
+    r = registration::register_pair(in, atlas_registration());
+  } catch (const Error& e) {  // e.g. a scan too small to register: segment it without the mask
+    out.summary["reason"] = std::string("the atlas registration failed: ") + e.what();
+    return out;
+  }
   const registration::AffineParameters p = r.transform.parameters();
   const analysis::OverlapMetrics head =
       analysis::compare_masks(registration::resample_mask(atlas.head, scan.geometry, r.transform), body);
@@ -60,20 +73,15 @@ BrainMask brain_mask(const BrainAtlas& atlas, double dilation_mm, const ImageF& 
   if (!(head.dice >= kMinHeadDice))
     why << "the head outlines disagree (Dice " << head.dice << " < " << kMinHeadDice << "); ";
 
-  BrainMask out;
   out.applied = why.str().empty();
-  out.mask = Mask(scan.geometry, 1);
-  out.summary = {{"atlas", atlas.name},
-                 {"dilation_mm", dilation_mm},
-                 {"applied", out.applied},
-                 {"volume_ml", nullptr},
-                 {"registration",
-                  {{"head_dice", head.dice},
-                   {"head_hd95_mm", head.hd95_mm ? nlohmann::json(*head.hd95_mm) : nlohmann::json(nullptr)},
-                   {"scale", p.scale},
-                   {"metric_before", r.metric_before},
-                   {"metric_after", r.metric_after},
-                   {"seconds", r.seconds}}}};
+  out.summary["applied"] = out.applied;
+  out.summary["registration"] = {
+      {"head_dice", head.dice},
+      {"head_hd95_mm", head.hd95_mm ? nlohmann::json(*head.hd95_mm) : nlohmann::json(nullptr)},
+      {"scale", p.scale},
+      {"metric_before", r.metric_before},
+      {"metric_after", r.metric_after},
+      {"seconds", r.seconds}};
   if (!out.applied) {
     std::string reason = why.str();
     out.summary["reason"] = "the atlas registration is implausible: " + reason.substr(0, reason.size() - 2);

@@ -36,11 +36,11 @@ struct BrainMask {
   Mask mask;               // on the scan's grid (all ones when not applied)
   nlohmann::json summary;  // {"atlas", "dilation_mm", "applied", "reason" (when not applied), "volume_ml"
                            //  (null when not applied), "registration": {"head_dice", "head_hd95_mm",
-                           //  "scale", "metric_before", "metric_after", "seconds"}}
+                           //  "scale", "metric_before", "metric_after", "seconds"} (null when it failed)}
 };
 
-// scan and body on one grid (the model's working grid). Throws Error from the registration for unusable
-// inputs (an empty body mask).
+// scan and body on one grid (the model's working grid). A registration that cannot run (too few body voxels)
+// is reported as a reason, not thrown: the scan is then segmented without the mask.
 BrainMask brain_mask(const BrainAtlas& atlas, double dilation_mm, const ImageF& scan, const Mask& body);
 
 }  // namespace oncotrack::pipeline

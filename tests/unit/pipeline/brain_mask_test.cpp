@@ -81,6 +81,21 @@ TEST(BrainMask, IsNotAppliedWhenTheHeadOutlinesDisagree) {
   EXPECT_TRUE(b.summary.at("volume_ml").is_null());
 }
 
+TEST(BrainMask, AScanTooSmallToRegisterIsSegmentedWithoutIt) {
+  const Geometry g = test::centred_grid({6, 6, 2}, {2, 2, 4});
+  ImageF scan(g, 0);
+  scan.at(2, 2, 0) = scan.at(3, 3, 1) = 100;  // a body of 2 voxels: nothing to register
+  Mask body(g, 0);
+  body.at(2, 2, 0) = body.at(3, 3, 1) = 1;
+  const BrainMask b = brain_mask(phantom_atlas(), 5, scan, body);
+  EXPECT_FALSE(b.applied);
+  EXPECT_EQ(preprocess::test::count(b.mask), b.mask.voxels.size());
+  EXPECT_NE(b.summary.at("reason").get<std::string>().find("the atlas registration failed"),
+            std::string::npos)
+      << b.summary;
+  EXPECT_TRUE(b.summary.at("registration").is_null());
+}
+
 json preprocessing() {
   return {
       {"sequence", "t1c"},
