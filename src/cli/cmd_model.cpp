@@ -1,6 +1,7 @@
 // `oncotrack model info FILE [--json]`: what a weights file holds (architecture, hyper-parameters,
 // preprocessing, training provenance, tensor table, SHA-256) and whether it is valid. An invalid file prints
-// the loader's message on stderr and exits 1.
+// the loader's message on stderr and exits 1. A valid multitask_unet3d file is also loaded as `segment` would
+// load it (preprocessing metadata, brain atlas): "segmentation: usable" or "not usable: <why>".
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -8,9 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "oncotrack/core/error.h"
 #include "oncotrack/core/sha256.h"
 #include "oncotrack/nn/error.h"
 #include "oncotrack/nn/model_file.h"
+#include "oncotrack/pipeline/segmentation.h"
 
 namespace oncotrack::cli {
 
@@ -49,6 +52,16 @@ int run_model_info(const ModelInfoOptions& o) {
     if (e.name.rfind(nn::kPreprocessingTensorPrefix, 0) != 0) total += nn::element_count(e.shape);
   }
 
+  nlohmann::json segmentation = nullptr;  // {"usable", "problem"} for segmentation models
+  if (model.architecture == "multitask_unet3d") {
+    try {
+      pipeline::load_model(o.file);
+      segmentation = {{"usable", true}, {"problem", nullptr}};
+    } catch (const Error& e) {
+      segmentation = {{"usable", false}, {"problem", e.what()}};
+    }
+  }
+
   if (o.json) {
     const nlohmann::json j{{"file", o.file},
                            {"sha256", sha256},
@@ -60,6 +73,7 @@ int run_model_info(const ModelInfoOptions& o) {
                            {"training", model.training},
                            {"tensors", tensors},
                            {"total_parameters", total},
+                           {"segmentation", segmentation},
                            {"valid", true}};
     std::cout << j.dump(2) << "\n";
     return kExitOk;
@@ -92,8 +106,14 @@ int run_model_info(const ModelInfoOptions& o) {
   row("name", "dtype", "shape", "parameters");
   for (const auto& e : entries)
     row(e.name, nn::dtype_name(e.dtype), nn::to_string(e.shape), std::to_string(nn::element_count(e.shape)));
-  std::cout << "total parameters: " << total << "\n"
-            << "valid\n";
+  std::cout << "total parameters: " << total << "\n";
+  if (!segmentation.is_null())
+    std::cout << "segmentation:     "
+              << (segmentation.at("usable").get<bool>()
+                      ? std::string("usable")
+                      : "not usable: " + segmentation.at("problem").get<std::string>())
+              << "\n";
+  std::cout << "valid\n";
   return kExitOk;
 }
 

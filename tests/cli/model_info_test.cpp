@@ -4,6 +4,7 @@
 
 #include "oncotrack/core/sha256.h"
 #include "oncotrack/nn/safetensors.h"
+#include "support/constant_model.h"
 #include "support/run_cli.h"
 
 namespace oncotrack::testing {
@@ -62,6 +63,36 @@ TEST_F(ModelInfo, JsonOutput) {
                                                    "parameters":12})"));
   EXPECT_EQ(j.at("total_parameters"), 26);
   EXPECT_EQ(j.at("valid"), true);
+}
+
+TEST_F(ModelInfo, SaysWhetherASegmentationModelIsUsable) {
+  const json good = {{"sequence", "t1c"}, {"preprocess", json::object()}};
+  json bad = good;  // a brain mask whose atlas tensors are missing
+  bad["brain_mask"] = {{"enabled", true},
+                       {"atlas", "none"},
+                       {"atlas_geometry",
+                        {{"size", {4, 4, 4}},
+                         {"spacing_mm", {1, 1, 1}},
+                         {"origin_mm_lps", {0, 0, 0}},
+                         {"direction", {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}}}}};
+  const fs::path usable = write_constant_model(dir_ / "usable.safetensors", 1, good);
+  const fs::path unusable = write_constant_model(dir_ / "unusable.safetensors", 1, bad);
+  const CliResult a = run_cli("model info '" + usable.string() + "'");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_NE(a.out.find("segmentation:     usable\n"), std::string::npos) << a.out;
+  const CliResult b = run_cli("model info --json '" + unusable.string() + "'");
+  ASSERT_EQ(b.exit_code, 0) << b.err;  // a valid weights file, just not one segment can use
+  const json j = json::parse(b.out);
+  EXPECT_EQ(j.at("segmentation").at("usable"), false);
+  EXPECT_NE(j.at("segmentation")
+                .at("problem")
+                .get<std::string>()
+                .find("missing tensor preprocessing.brain_atlas.image"),
+            std::string::npos)
+      << j.at("segmentation");
+  EXPECT_TRUE(
+      json::parse(run_cli("model info --json '" + model_.string() + "'").out).at("segmentation").is_null())
+      << "an mlp is not a segmentation model";
 }
 
 TEST_F(ModelInfo, RefusesACorruptedFileWithExitCode1) {
