@@ -7,8 +7,8 @@
 # Usage: bash scripts/train/reproduce.sh [WORK_DIR]   (WORK_DIR default /tmp/oncotrack-train; ~3 GB)
 # Needs: scripts/setup.sh --train (python3-torch, python3-scipy, python3-nibabel, libopenblas0, mricron-data).
 # Time on 2 cores (v3, 2026-12-07, a fresh machine): build ~15 min, data ~25 min, prepare ~2 min, training
-# 5000 + 4000 steps 56 min (0.49 and 0.22 s/step), validation and export ~4 min. v1 and v2 came out
-# bit-identical when rerun (same PyTorch build, 2 threads; see their cards in git history).
+# 5000 + 4000 steps 56 min (0.49 and 0.22 s/step), validation and export ~4 min. v1, v2 and v4 (v3's
+# weights) came out bit-identical when rerun from a clean clone (same PyTorch build, 2 threads; their cards).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-/tmp/oncotrack-train}"
@@ -40,4 +40,5 @@ GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=
 if $py -c "import json,sys; sys.exit('brain_mask' not in json.load(open(sys.argv[1])))" "$config"; then
   $py "$root/scripts/train/brain_atlas.py" "$root/data/models/$name.safetensors" --config "$config"
 fi
-"$oncotrack" model info "$root/data/models/$name.safetensors" | head -12
+"$oncotrack" model info "$root/data/models/$name.safetensors" > "$work/model_info.txt"  # no pipe: SIGPIPE
+head -12 "$work/model_info.txt"
