@@ -43,6 +43,9 @@ std::vector<TimepointSegmentation> segment_timepoints(const io::LoadedSubject& s
       if (s.segmentation.brain) {
         written.push_back(subject_dir / brain);
         io::write_mask(*s.segmentation.brain, written.back());
+      } else {
+        std::error_code ec;  // an earlier run's brain mask must not outlive this result
+        fs::remove(subject_dir / brain, ec);
       }
       s.entry = {{"id", tp.id},
                  {"scan", entry.path.string()},
