@@ -37,17 +37,8 @@ BrainAtlas phantom_atlas() {
 
 // Voxels of g whose phantom point (kMotion x + kShift) lies within `margin_mm` of the brain.
 Mask true_brain(const Geometry& g, double margin_mm) {
-  Mask m(g, 0);
-  for (std::size_t k = 0; k < g.size[2]; ++k)
-    for (std::size_t j = 0; j < g.size[1]; ++j)
-      for (std::size_t i = 0; i < g.size[0]; ++i) {
-        const Vec3 x = g.index_to_lps({double(i), double(j), double(k)});
-        Vec3 y = kShift;
-        for (int r = 0; r < 3; ++r)
-          for (int c = 0; c < 3; ++c) y[r] += kMotion[r][c] * x[c];
-        m.at(i, j, k) = brain_distance_mm(y) <= margin_mm ? 1 : 0;
-      }
-  return m;
+  return test::sample_through<std::uint8_t>(
+      g, kMotion, kShift, [margin_mm](const Vec3& y) { return brain_distance_mm(y) <= margin_mm; });
 }
 
 TEST(BrainMask, FollowsTheHeadThroughAnAffineMotion) {

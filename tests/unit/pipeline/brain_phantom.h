@@ -42,9 +42,10 @@ inline Geometry centred_grid(Size3 size, Vec3 spacing_mm) {
   return g;
 }
 
-// Voxel x of the result shows the phantom at a x + b.
-inline ImageF scan_of(const Geometry& g, const Mat3& a, const Vec3& b) {
-  ImageF image(g);
+// A volume on g whose voxel at LPS point x holds f(a x + b).
+template <class T, class F>
+Volume<T> sample_through(const Geometry& g, const Mat3& a, const Vec3& b, F f) {
+  Volume<T> out(g);
   for (std::size_t k = 0; k < g.size[2]; ++k)
     for (std::size_t j = 0; j < g.size[1]; ++j)
       for (std::size_t i = 0; i < g.size[0]; ++i) {
@@ -52,19 +53,18 @@ inline ImageF scan_of(const Geometry& g, const Mat3& a, const Vec3& b) {
         Vec3 y = b;
         for (int r = 0; r < 3; ++r)
           for (int c = 0; c < 3; ++c) y[r] += a[r][c] * x[c];
-        image.at(i, j, k) = phantom(y);
+        out.at(i, j, k) = static_cast<T>(f(y));
       }
-  return image;
+  return out;
+}
+
+// Voxel x of the result shows the phantom at a x + b.
+inline ImageF scan_of(const Geometry& g, const Mat3& a, const Vec3& b) {
+  return sample_through<float>(g, a, b, phantom);
 }
 
 inline ImageF atlas_distance(const Geometry& g) {
-  ImageF d(g);
-  for (std::size_t k = 0; k < g.size[2]; ++k)
-    for (std::size_t j = 0; j < g.size[1]; ++j)
-      for (std::size_t i = 0; i < g.size[0]; ++i)
-        d.at(i, j, k) =
-            static_cast<float>(brain_distance_mm(g.index_to_lps({double(i), double(j), double(k)})));
-  return d;
+  return sample_through<float>(g, kIdentity3, {0, 0, 0}, brain_distance_mm);
 }
 
 inline const Geometry kAtlasGrid = centred_grid({72, 84, 76}, {2.5, 2.5, 2.5});
