@@ -56,7 +56,8 @@ def decode(raw, dtype, shape):
 
 
 def to_bytes(tensors, metadata=None, dtype="F32"):
-    """Serialise {name: array} (every tensor stored as `dtype`) and {key: str} metadata."""
+    """Serialise {name: array} and {key: str} metadata; every tensor stored as `dtype`, or as dtype[name] when
+    `dtype` is a dict."""
     metadata = metadata or {}
     header = {}
     if metadata:
@@ -69,8 +70,9 @@ def to_bytes(tensors, metadata=None, dtype="F32"):
         if not name or name == "__metadata__":
             raise ValueError(f"invalid tensor name {name!r}")
         array = np.asarray(tensors[name])
-        data = encode(array, dtype)
-        header[name] = {"dtype": dtype, "shape": [int(d) for d in array.shape],
+        stored = dtype[name] if isinstance(dtype, dict) else dtype
+        data = encode(array, stored)
+        header[name] = {"dtype": stored, "shape": [int(d) for d in array.shape],
                         "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)
         offset += len(data)
