@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# README command 1: set up, build, make the synthetic sample cohort and run the whole pipeline on it.
+# README command 1: set up, build, make the synthetic sample cohort, run the whole pipeline on it and
+# summarise the cohort (cohort.tsv/.json/.html).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/build.sh" --target oncotrack
@@ -9,4 +10,5 @@ out="$root/sample-out"
 [ -f "$sample/manifest.csv" ] || "$bin" synth --out "$sample" --force >/dev/null
 "$bin" validate "$sample/manifest.csv" >/dev/null
 "$bin" --force run "$sample/manifest.csv" --out "$out"
-echo "reports: $out/sub-*/sub-*_report.json" >&2
+"$bin" aggregate "$out" >/dev/null
+echo "reports: $out/sub-*/sub-*_report.json, pages: $out/cohort.html and $out/sub-*/sub-*_report.html" >&2

@@ -9,6 +9,7 @@ packages=(
   python3-jsonschema   # tests only: validates reports against data/report.schema.json
   mricron-data         # tests only: the Colin27 T1 brain (ch2) for registration ground truth
   snakemake            # tests only: scripts/workflow/Snakefile is run on a synthetic cohort
+  chromium             # tests only: the HTML reports are opened in headless Chromium
 )
 # `scripts/setup.sh --bench` adds what bench/ compares against (elastix; PyTorch for the Debian system python3,
 # which also regenerates tests/fixtures/nn with scripts/nn/make_fixtures.py).

@@ -48,6 +48,7 @@ struct RunCommandOptions {
   std::vector<std::string> participants;
   std::string model;
   bool no_model = false;
+  bool no_html = false;
   std::string mrf_dict, mrf_model;
   std::string tumor_source = "auto";
   std::string shard;
@@ -73,8 +74,8 @@ io::Cohort this_shard(io::Cohort cohort, const std::string& option, pipeline::Ru
 }
 
 // With --max-memory: logs the memory estimate (it reads every image header, so only when asked), then lowers
-// the subjects at once to fit (their threads rise to keep the cores busy when -j was shared) or refuses (Error,
-// nothing run) when even one subject does not fit.
+// the subjects at once to fit (their threads rise to keep the cores busy when -j was shared) or refuses
+// (Error, nothing run) when even one subject does not fit.
 void fit_in_memory(const io::Cohort& cohort, const RunCommandOptions& o, pipeline::RunOptions& ro) {
   if (o.max_memory.empty()) return;
   const double max_mb = pipeline::parse_memory_mb(o.max_memory);
@@ -137,6 +138,7 @@ int run_run(const RunCommandOptions& o, const GlobalOptions& g) {
   fit_in_memory(cohort, o, ro);
   registration::set_itk_threads(static_cast<unsigned>(ro.threads));
   ro.force = g.force;
+  ro.html = !o.no_html;
   ro.command_line = g.command_line;
   ro.cancel = &g_cancel;
   std::signal(SIGINT, on_stop_signal);
@@ -214,6 +216,7 @@ void add_subcommand(CLI::App& app, const GlobalOptions& global, Action& action, 
   if (stage == Stage::kAll) {
     cmd->add_flag("--no-model", opts->no_model, "No network: measure the manifest's masks only")
         ->excludes("--model");
+    cmd->add_flag("--no-html", opts->no_html, "No sub-<id>_report.html pages (the JSON reports only)");
     CLI::Option* dict =
         cmd->add_option(
                "--mrf-dict", opts->mrf_dict,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 
 #include "oncotrack/analysis/connected_components.h"
 #include "oncotrack/io/image_io.h"
@@ -75,20 +76,25 @@ bool sample_mask(const Mask& mask, const Vec3& lps) {
   return mask.at(i[0], i[1], i[2]) != 0;
 }
 
-// Window of an image: its 1st and 99th percentiles (over at most ~1M voxels, evenly strided).
-std::pair<float, float> window(const ImageF& image) {
+// Percentiles q_lo and q_hi of an image's finite voxels (non-zero ones only when skip_zero; over at most ~1M
+// voxels, evenly strided); {0, 1} when there are none, hi = lo + 1 when they coincide.
+std::pair<float, float> percentiles(const ImageF& image, double q_lo, double q_hi, bool skip_zero) {
   const std::size_t stride = std::max<std::size_t>(1, image.voxels.size() / 1000000);
   std::vector<float> v;
   for (std::size_t i = 0; i < image.voxels.size(); i += stride)
-    if (std::isfinite(image.voxels[i])) v.push_back(image.voxels[i]);
+    if (std::isfinite(image.voxels[i]) && !(skip_zero && image.voxels[i] == 0)) v.push_back(image.voxels[i]);
   if (v.empty()) return {0.f, 1.f};
   auto at = [&](double q) {
     const std::size_t k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
     return v[k];
   };
-  const float lo = at(0.01), hi = at(0.99);
+  const float lo = at(q_lo), hi = at(q_hi);
   return {lo, hi > lo ? hi : lo + 1.f};
+}
+
+std::pair<float, float> window(const ImageF& image) {
+  return percentiles(image, 0.01, 0.99, false);
 }
 
 std::uint8_t grey(float value, std::pair<float, float> w) {
@@ -136,21 +142,90 @@ double picture_spacing(const Geometry& g, const Box& box) {
   return s;
 }
 
-Picture side_by_side(const std::vector<Panel>& panels) {
+// Panels in rows of `columns`, kGap black pixels apart; each row as tall as its tallest panel.
+Picture tiled(const std::vector<Panel>& panels, std::size_t columns) {
   std::size_t width = 0, height = 0;
-  for (const Panel& p : panels) {
-    width += p.width + (width ? kGap : 0);
-    height = std::max(height, p.height);
+  std::vector<std::size_t> row_top, row_height;
+  for (std::size_t first = 0; first < panels.size(); first += columns) {
+    std::size_t w = 0, h = 0;
+    for (std::size_t i = first; i < std::min(panels.size(), first + columns); ++i) {
+      w += panels[i].width + (i > first ? kGap : 0);
+      h = std::max(h, panels[i].height);
+    }
+    row_top.push_back(height + (first ? kGap : 0));
+    row_height.push_back(h);
+    height = row_top.back() + h;
+    width = std::max(width, w);
   }
   std::vector<std::uint8_t> rgb(width * height * 3, 0);
-  std::size_t x0 = 0;
-  for (const Panel& p : panels) {
-    for (std::size_t v = 0; v < p.height; ++v)
-      std::copy_n(p.rgb.begin() + static_cast<std::ptrdiff_t>(3 * v * p.width), 3 * p.width,
-                  rgb.begin() + static_cast<std::ptrdiff_t>(3 * (v * width + x0)));
-    x0 += p.width + kGap;
+  for (std::size_t first = 0, row = 0; first < panels.size(); first += columns, ++row) {
+    std::size_t x0 = 0;
+    for (std::size_t i = first; i < std::min(panels.size(), first + columns); ++i) {
+      const Panel& p = panels[i];
+      for (std::size_t v = 0; v < p.height; ++v)
+        std::copy_n(p.rgb.begin() + static_cast<std::ptrdiff_t>(3 * v * p.width), 3 * p.width,
+                    rgb.begin() + static_cast<std::ptrdiff_t>(3 * ((row_top[row] + v) * width + x0)));
+      x0 += p.width + kGap;
+    }
   }
   return {width, height, std::move(rgb)};
+}
+
+Picture side_by_side(const std::vector<Panel>& panels) {
+  return tiled(panels, panels.size());
+}
+
+// Draws each overlay's outline (inside pixels with a 4-neighbour outside) on a panel rendered with the same
+// box, spacing, centre and plane.
+void draw_outlines(Panel& p, const std::vector<Overlay>& overlays, const Box& box, double s,
+                   const Vec3& centre, int plane) {
+  for (const Overlay& o : overlays) {
+    const Panel m = render(box, s, centre, plane, [&](const Vec3& lps, std::size_t, std::size_t) {
+      return std::array<std::uint8_t, 3>{static_cast<std::uint8_t>(sample_mask(*o.mask, lps)), 0, 0};
+    });
+    auto in = [&](std::size_t u, std::size_t v) { return m.rgb[3 * (v * m.width + u)] != 0; };
+    for (std::size_t v = 0; v < p.height; ++v)
+      for (std::size_t u = 0; u < p.width; ++u) {
+        if (!in(u, v)) continue;
+        const bool edge = u == 0 || v == 0 || u + 1 == p.width || v + 1 == p.height || !in(u - 1, v) ||
+                          !in(u + 1, v) || !in(u, v - 1) || !in(u, v + 1);
+        if (edge)
+          std::copy(o.colour.begin(), o.colour.end(),
+                    p.rgb.begin() + static_cast<std::ptrdiff_t>(3 * (v * p.width + u)));
+      }
+  }
+}
+
+Panel greyscale(const ImageF& scan, const Box& box, double s, const Vec3& centre, int plane,
+                std::pair<float, float> w) {
+  return render(box, s, centre, plane, [&](const Vec3& lps, std::size_t, std::size_t) {
+    bool inside = false;
+    const std::uint8_t g = grey(sample_linear(scan, lps, inside), w);
+    return inside ? std::array<std::uint8_t, 3>{g, g, g} : std::array<std::uint8_t, 3>{0, 0, 0};
+  });
+}
+
+// LPS bounding box of the non-zero voxels' centres of some masks; nullopt when all are empty.
+std::optional<Box> focus_box(const std::vector<const Mask*>& masks) {
+  Box b{{1e30, 1e30, 1e30}, {-1e30, -1e30, -1e30}};
+  bool any = false;
+  for (const Mask* m : masks) {
+    const Size3& n = m->geometry.size;
+    for (std::size_t k = 0; k < n[2]; ++k)
+      for (std::size_t j = 0; j < n[1]; ++j)
+        for (std::size_t i = 0; i < n[0]; ++i) {
+          if (!m->at(i, j, k)) continue;
+          any = true;
+          const Vec3 p = m->geometry.index_to_lps(
+              {static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
+          for (int a = 0; a < 3; ++a) {
+            b.lo[a] = std::min(b.lo[a], p[a]);
+            b.hi[a] = std::max(b.hi[a], p[a]);
+          }
+        }
+  }
+  if (!any) return std::nullopt;
+  return b;
 }
 
 Vec3 centre_of(const Mask* mask, const Geometry& fallback) {
@@ -190,29 +265,48 @@ Picture contour_picture(const ImageF& scan, const std::vector<Overlay>& overlays
   const auto w = window(scan);
   std::vector<Panel> panels;
   for (int plane = 0; plane < 3; ++plane) {
-    Panel p = render(box, s, centre, plane, [&](const Vec3& lps, std::size_t, std::size_t) {
-      bool inside = false;
-      const std::uint8_t g = grey(sample_linear(scan, lps, inside), w);
-      return inside ? std::array<std::uint8_t, 3>{g, g, g} : std::array<std::uint8_t, 3>{0, 0, 0};
-    });
-    for (const Overlay& o : overlays) {  // outline: inside pixels with a 4-neighbour outside
-      const Panel m = render(box, s, centre, plane, [&](const Vec3& lps, std::size_t, std::size_t) {
-        return std::array<std::uint8_t, 3>{static_cast<std::uint8_t>(sample_mask(*o.mask, lps)), 0, 0};
-      });
-      auto in = [&](std::size_t u, std::size_t v) { return m.rgb[3 * (v * m.width + u)] != 0; };
-      for (std::size_t v = 0; v < p.height; ++v)
-        for (std::size_t u = 0; u < p.width; ++u) {
-          if (!in(u, v)) continue;
-          const bool edge = u == 0 || v == 0 || u + 1 == p.width || v + 1 == p.height || !in(u - 1, v) ||
-                            !in(u + 1, v) || !in(u, v - 1) || !in(u, v + 1);
-          if (edge)
-            std::copy(o.colour.begin(), o.colour.end(),
-                      p.rgb.begin() + static_cast<std::ptrdiff_t>(3 * (v * p.width + u)));
-        }
-    }
+    Panel p = greyscale(scan, box, s, centre, plane, w);
+    draw_outlines(p, overlays, box, s, centre, plane);
     panels.push_back(std::move(p));
   }
   return side_by_side(panels);
+}
+
+Picture mosaic_picture(const ImageF& scan, const std::vector<Overlay>& overlays,
+                       const std::vector<const Mask*>& focus) {
+  constexpr std::size_t kTiles = 8, kColumns = 4, kTileSide = 160;
+  const Box whole = bounds(scan.geometry);
+  const double dz = std::abs(scan.geometry.spacing_mm[2]);
+  Box crop = whole;
+  double z_lo = whole.lo[2] + 0.2 * (whole.hi[2] - whole.lo[2]);
+  double z_hi = whole.lo[2] + 0.8 * (whole.hi[2] - whole.lo[2]);
+  std::size_t tiles = kTiles;
+  if (const auto f = focus_box(focus)) {
+    const double extent = std::max(f->hi[0] - f->lo[0], f->hi[1] - f->lo[1]);
+    const double half = 0.5 * extent + std::max(15.0, 0.5 * extent);
+    for (int a = 0; a < 2; ++a) {
+      const double mid = 0.5 * (f->lo[a] + f->hi[a]);
+      crop.lo[a] = mid - half;
+      crop.hi[a] = mid + half;
+    }
+    z_lo = f->lo[2];
+    z_hi = f->hi[2];
+    tiles =
+        std::min(kTiles, static_cast<std::size_t>(std::floor((z_hi - z_lo) / std::max(dz, 1e-6) + 1e-6)) + 1);
+  }
+  const double s =
+      std::max(crop.hi[0] - crop.lo[0], crop.hi[1] - crop.lo[1]) / static_cast<double>(kTileSide - 1);
+  const auto w = window(scan);
+  std::vector<Panel> panels;
+  for (std::size_t t = 0; t < tiles; ++t) {
+    Vec3 centre{0, 0,
+                tiles > 1 ? z_lo + (z_hi - z_lo) * static_cast<double>(t) / static_cast<double>(tiles - 1)
+                          : 0.5 * (z_lo + z_hi)};
+    Panel p = greyscale(scan, crop, s, centre, 0, w);
+    draw_outlines(p, overlays, crop, s, centre, 0);
+    panels.push_back(std::move(p));
+  }
+  return tiled(panels, kColumns);
 }
 
 Picture checkerboard_picture(const ImageF& baseline, const ImageF& follow_up,
@@ -232,6 +326,28 @@ Picture checkerboard_picture(const ImageF& baseline, const ImageF& follow_up,
       return std::array<std::uint8_t, 3>{g, g, g};
     }));
   return side_by_side(panels);
+}
+
+std::pair<double, double> display_range(const ImageF& map) {
+  const auto r = percentiles(map, 0.02, 0.98, true);
+  return {r.first, r.second};
+}
+
+Picture map_picture(const ImageF& map, const std::vector<Overlay>& overlays, const Mask* centre_mask,
+                    std::pair<double, double> range) {
+  const Box box = bounds(map.geometry);
+  const double s = picture_spacing(map.geometry, box);
+  Vec3 centre = centre_of(centre_mask, map.geometry);
+  for (int a = 0; a < 3; ++a) centre[a] = std::clamp(centre[a], box.lo[a], box.hi[a]);  // a thin slab
+  const double span = range.second > range.first ? range.second - range.first : 1.0;
+  Panel p = render(box, s, centre, 0, [&](const Vec3& lps, std::size_t, std::size_t) {
+    bool inside = false;
+    const float v = sample_linear(map, lps, inside);
+    if (!inside || !std::isfinite(v)) return Rgb{0, 0, 0};
+    return map_colour((static_cast<double>(v) - range.first) / span);
+  });
+  draw_outlines(p, overlays, box, s, centre, 0);
+  return side_by_side({std::move(p)});
 }
 
 void write_picture(const Picture& picture, const std::filesystem::path& path) {

@@ -1,12 +1,40 @@
 #include "qc_stage.h"
 
+#include <cctype>
+
 #include "image_choice.h"
+#include "oncotrack/io/image_io.h"
 #include "oncotrack/pipeline/qc_pictures.h"
 
 namespace oncotrack::pipeline {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+namespace {
+
+// One picture per CEST-MRF map of timepoint t (native grid), with the measured tumour outlined; null when the
+// timepoint has no maps.
+json map_pictures(const report::SubjectAnalysis& a, std::size_t t, const io::LoadedTimepoint& lt,
+                  const fs::path& subject_dir, const fs::path& rel, const std::string& stem) {
+  if (t >= a.mrf.size() || !a.mrf[t].is_object() || !a.mrf[t].at("maps").is_object()) return nullptr;
+  json out = json::object();
+  std::vector<Overlay> overlays;
+  if (lt.mask) overlays.push_back({&*lt.mask, kTumourOnMapColour});
+  for (const auto& [name, files] : a.mrf[t].at("maps").items()) {
+    const ImageF map = io::read_image(subject_dir / files.at("native").get<std::string>());
+    const auto range = display_range(map);
+    std::string label;  // a BIDS desc value is alphanumeric
+    for (char c : name)
+      if (std::isalnum(static_cast<unsigned char>(c))) label += c;
+    const fs::path picture = rel / (stem + "mrf" + label + "_qc.png");
+    write_picture(map_picture(map, overlays, lt.mask ? &*lt.mask : nullptr, range), subject_dir / picture);
+    out[name] = {{"picture", picture.string()}, {"range", {range.first, range.second}}};
+  }
+  return out;
+}
+
+}  // namespace
 
 void write_qc_pictures(const io::LoadedSubject& loaded, std::size_t base, const std::string& model_sequence,
                        const ModelSegmentations* model, const fs::path& subject_dir,
@@ -31,7 +59,14 @@ void write_qc_pictures(const io::LoadedSubject& loaded, std::size_t base, const 
     const std::string stem = "sub-" + id + "_ses-" + lt.entry->id + "_desc-";
     write_picture(contour_picture(image, overlays, lt.mask ? &*lt.mask : nullptr),
                   subject_dir / rel / (stem + "contours_qc.png"));
-    json qc = {{"contours", (rel / (stem + "contours_qc.png")).string()}, {"checkerboard", nullptr}};
+    std::vector<const Mask*> focus;
+    if (manifest) focus.push_back(&*manifest);
+    if (model) focus.push_back(&model->timepoints[t].segmentation.mask);
+    write_picture(mosaic_picture(image, overlays, focus), subject_dir / rel / (stem + "mosaic_qc.png"));
+    json qc = {{"contours", (rel / (stem + "contours_qc.png")).string()},
+               {"mosaic", (rel / (stem + "mosaic_qc.png")).string()},
+               {"checkerboard", nullptr},
+               {"maps", map_pictures(a, t, lt, subject_dir, rel, stem)}};
     const auto& reg = t < a.registrations.size() ? a.registrations[t] : std::nullopt;
     if (t != base && reg && reg->result) {
       write_picture(

@@ -3,9 +3,13 @@
 // scan of the model's sequence (without a model: of the baseline's registered sequence),
 //   ses-<tp>/sub-<id>_ses-<tp>_desc-contours_qc.png      outlines of the manifest's mask (green) and the
 //                                                        model's (red), centred on the measured mask;
+//   ses-<tp>/sub-<id>_ses-<tp>_desc-mosaic_qc.png        the same outlines on axial slices across the masks;
 //   ses-<tp>/sub-<id>_ses-<tp>_desc-checkerboard_qc.png  timepoints registered to the baseline: baseline vs
-//                                                        this scan through the registration.
-// a.qc[t] = {"contours": path, "checkerboard": path or null} (paths relative to the subject's folder).
+//                                                        this scan through the registration;
+//   ses-<tp>/sub-<id>_ses-<tp>_desc-mrf<map>_qc.png      every CEST-MRF map of the timepoint (a.mrf), coloured
+//                                                        over its display range, the measured tumour outlined.
+// a.qc[t] = {"contours": path, "mosaic": path, "checkerboard": path or null, "maps": {map: {"picture": path,
+// "range": [low, high]}} or null} (paths relative to the subject's folder).
 #include <filesystem>
 #include <string>
 

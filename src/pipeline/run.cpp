@@ -16,6 +16,7 @@
 #include "oncotrack/core/json_file.h"
 #include "oncotrack/pipeline/register_subject.h"
 #include "oncotrack/pipeline/resume.h"
+#include "oncotrack/report/html.h"
 #include "oncotrack/report/report.h"
 #include "qc_stage.h"
 
@@ -98,6 +99,7 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     prov.finished_at = report::utc_now_iso();
     std::error_code ec;
     fs::remove(report_file, ec);
+    fs::remove(report::subject_html_path(options.out_dir, subject.id), ec);
     write_json_file(error_file, report::error_report(subject.id, f, prov));
     return SubjectOutcome{subject.id, false, false, f.message, error_file};
   };
@@ -146,7 +148,10 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
       prov.finished_at = report::utc_now_iso();
       std::error_code ec;
       fs::remove(error_file, ec);
-      write_json_file(report_file, build(a, prov));
+      const nlohmann::json document = build(a, prov);
+      write_json_file(report_file, document);
+      if (options.html && options.stage == RunOptions::Stage::kAll)
+        write_subject_page(options.out_dir, subject.id, document);
       return SubjectOutcome{subject.id, true, false, "", report_file};
     };
     if (options.stage == RunOptions::Stage::kRegistration) return finish(report::registration_report);
@@ -192,6 +197,11 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
 }
 
 }  // namespace
+
+void write_subject_page(const fs::path& out_dir, const std::string& subject, const nlohmann::json& report) {
+  const fs::path page = report::subject_html_path(out_dir, subject);
+  write_text_atomically(page, report::subject_html(report, page.parent_path()));
+}
 
 fs::path report_path(const fs::path& out_dir, const std::string& subject) {
   return out_dir / ("sub-" + subject) / ("sub-" + subject + "_report.json");
@@ -248,12 +258,30 @@ std::vector<SubjectOutcome> run_cohort(const io::Cohort& cohort, const RunOption
       const fs::path result = result_path(options, s.id);
       if (!options.force && up_to_date(result, fingerprint)) {
         outcomes[i] = {s.id, true, false, "", result, true};
-        notify({s.id, "up to date", result.string(), ++done, 0, {}, 0, 0});
+        if (options.html && options.stage == RunOptions::Stage::kAll &&
+            !fs::exists(report::subject_html_path(options.out_dir, s.id))) {
+          try {  // the page of a report made by a run with --no-html
+            write_subject_page(options.out_dir, s.id, read_json_file(result, "subject report"));
+          } catch (const std::exception& e) {
+            outcomes[i] = {s.id, false, false, std::string("could not write its HTML page: ") + e.what(), {}};
+          }
+        }
+        notify({s.id,
+                outcomes[i].ok ? "up to date" : "failed",
+                outcomes[i].ok ? result.string() : outcomes[i].message,
+                ++done,
+                0,
+                {},
+                0,
+                0});
         continue;
       }
       notify({s.id, "started", "", done.load(), 0, {}, 0, 0});
       try {
         clear_stale(result, error_path(options.out_dir, s.id));
+        std::error_code ec;
+        if (options.stage == RunOptions::Stage::kAll)
+          fs::remove(report::subject_html_path(options.out_dir, s.id), ec);
         outcomes[i] = run_subject(s, options, nn_threads, fingerprint, notify);
       } catch (const std::exception& e) {  // even error.json could not be written (disk full, permissions)
         outcomes[i] = {s.id, false, false, std::string("could not write results: ") + e.what(), {}};

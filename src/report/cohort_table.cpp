@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "json_values.h"
 #include "oncotrack/core/error.h"
 #include "oncotrack/core/json_file.h"
 
@@ -47,14 +48,6 @@ json empty_row(const std::string& subject, const std::string& status) {
   return row;
 }
 
-// v[key] when v is an object holding it, else null: reports carry null objects where nothing was measured.
-const json& at_or_null(const json& v, const char* key) {
-  static const json null_value;
-  if (!v.is_object()) return null_value;
-  const auto it = v.find(key);
-  return it == v.end() ? null_value : *it;
-}
-
 const json* find_timepoint(const json& report, const std::string& id) {
   for (const json& t : report.at("timepoints"))
     if (t.at("id") == id) return &t;
@@ -65,40 +58,38 @@ json follow_up_row(const json& report, const json& baseline, const json* respons
   json row = empty_row(report.at("subject").get<std::string>(), report.at("status").get<std::string>());
   row["report"] = path;
   row["baseline"] = baseline.at("id");
-  row["baseline_volume_ml"] = at_or_null(baseline.at("tumor"), "total_volume_ml");
-  row["baseline_sld_mm"] = at_or_null(baseline.at("tumor"), "sum_longest_diameter_mm");
-  row["tumor_source"] = at_or_null(baseline.at("tumor"), "source");
+  row["baseline_volume_ml"] = field(baseline.at("tumor"), "total_volume_ml");
+  row["baseline_sld_mm"] = field(baseline.at("tumor"), "sum_longest_diameter_mm");
+  row["tumor_source"] = field(baseline.at("tumor"), "source");
   if (!response) return row;
   const std::string id = response->at("timepoint").get<std::string>();
   const json* tp = find_timepoint(report, id);
   if (!tp) throw Error("response entry for a timepoint the report does not list", path, "a timepoint id", id);
   const json& tumor = tp->at("tumor");
   row["follow_up"] = id;
-  row["day"] = at_or_null(*tp, "day");
-  row["volume_ml"] = at_or_null(tumor, "total_volume_ml");
-  row["sld_mm"] = at_or_null(tumor, "sum_longest_diameter_mm");
-  row["volume_change_vs_baseline_pct"] = at_or_null(response->at("vs_baseline"), "volume_change_pct");
-  row["volume_change_vs_nadir_pct"] = at_or_null(response->at("vs_nadir"), "volume_change_pct");
-  row["sld_change_vs_baseline_pct"] = at_or_null(response->at("vs_baseline"), "sld_change_pct");
-  row["sld_change_vs_nadir_pct"] = at_or_null(response->at("vs_nadir"), "sld_change_pct");
+  row["day"] = field(*tp, "day");
+  row["volume_ml"] = field(tumor, "total_volume_ml");
+  row["sld_mm"] = field(tumor, "sum_longest_diameter_mm");
+  row["volume_change_vs_baseline_pct"] = field(response->at("vs_baseline"), "volume_change_pct");
+  row["volume_change_vs_nadir_pct"] = field(response->at("vs_nadir"), "volume_change_pct");
+  row["sld_change_vs_baseline_pct"] = field(response->at("vs_baseline"), "sld_change_pct");
+  row["sld_change_vs_nadir_pct"] = field(response->at("vs_nadir"), "sld_change_pct");
   const json& criteria = response->at("criteria");
   for (const char* c : {"recist_1_1", "volumetric", "rano_2_0_volumetric"})
-    row[c] = at_or_null(at_or_null(criteria, c), "category");
-  const json& new_ids = at_or_null(at_or_null(criteria, "recist_1_1"), "new_lesion_ids");
+    row[c] = field(field(criteria, c), "category");
+  const json& new_ids = field(field(criteria, "recist_1_1"), "new_lesion_ids");
   if (new_ids.is_array()) row["new_lesions"] = new_ids.size();
-  const json& prediction = at_or_null(*response, "prediction");
-  row["prediction_probability"] = at_or_null(prediction, "probability");
-  row["prediction_label"] = at_or_null(prediction, "label");
-  const json& registration = at_or_null(*tp, "registration");
-  row["registration_ncc_body"] = at_or_null(at_or_null(registration, "ncc_body"), "after");
-  row["dice_vs_reference"] =
-      at_or_null(at_or_null(at_or_null(*tp, "segmentation"), "reference_agreement"), "dice");
+  const json& prediction = field(*response, "prediction");
+  row["prediction_probability"] = field(prediction, "probability");
+  row["prediction_label"] = field(prediction, "label");
+  const json& registration = field(*tp, "registration");
+  row["registration_ncc_body"] = field(field(registration, "ncc_body"), "after");
+  row["dice_vs_reference"] = field(field(field(*tp, "segmentation"), "reference_agreement"), "dice");
   std::vector<std::string> flags;
-  if (at_or_null(registration, "suspect") == true) flags.push_back("registration_suspect");
+  if (field(registration, "suspect") == true) flags.push_back("registration_suspect");
   if (registration.is_null()) flags.push_back("not_registered");
   if (prediction.is_null()) flags.push_back("no_prediction");
-  if (!at_or_null(*tp, "warnings").empty() || !at_or_null(tumor, "warnings").empty())
-    flags.push_back("warnings");
+  if (!field(*tp, "warnings").empty() || !field(tumor, "warnings").empty()) flags.push_back("warnings");
   row["qc_flags"] = flags;
   return row;
 }
@@ -111,6 +102,21 @@ void add_reported(const json& report, const std::string& path, std::vector<json>
   const json& responses = report.at("response");
   if (responses.empty()) rows.push_back(follow_up_row(report, *baseline, nullptr, path));
   for (const json& r : responses) rows.push_back(follow_up_row(report, *baseline, &r, path));
+}
+
+// The criteria's thresholds of the first report that has them; a report with others is listed as a problem.
+void note_thresholds(const json& report, const fs::path& path, CohortTable& table) {
+  for (const json& r : report.at("response"))
+    for (const auto& [criterion, c] : field(r, "criteria").items()) {
+      const json& t = field(c, "thresholds");
+      if (!t.is_object()) continue;
+      if (!table.thresholds.contains(criterion))
+        table.thresholds[criterion] = t;
+      else if (table.thresholds[criterion] != t)
+        table.problems.push_back(path.string() + ": " + criterion + " thresholds " + t.dump() +
+                                 " differ from the cohort's first report's " +
+                                 table.thresholds[criterion].dump());
+    }
 }
 
 std::string format_cell(const json& v) {
@@ -153,8 +159,10 @@ CohortTable collect_cohort(const fs::path& out_dir) {
     if (fs::exists(report_path)) {
       try {
         std::vector<json> rows;
-        add_reported(read_json_file(report_path, "subject report"), relative, rows);
+        const json report = read_json_file(report_path, "subject report");
+        add_reported(report, relative, rows);
         table.rows.insert(table.rows.end(), rows.begin(), rows.end());
+        note_thresholds(report, report_path, table);
       } catch (const std::exception& e) {  // a malformed report: listed, the cohort still aggregated
         table.problems.push_back(report_path.string() + ": " + e.what());
         json row = empty_row(id, "unreadable");

@@ -1,5 +1,6 @@
 #pragma once
-// Internal: rounding for reported numbers (reproducible text, meaningful precision) and null-with-reason.
+// Internal: rounding for reported numbers (reproducible text, meaningful precision), null-with-reason, and
+// reading reports that carry null objects where nothing was measured.
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,6 +26,14 @@ inline void set_or_null(nlohmann::json& obj, const std::string& key, const std::
     obj[key] = nullptr;
     obj["reasons"][key] = reason;
   }
+}
+
+// v[key] when v is an object holding it, else null.
+inline const nlohmann::json& field(const nlohmann::json& v, const char* key) {
+  static const nlohmann::json null_value;
+  if (!v.is_object()) return null_value;
+  const auto it = v.find(key);
+  return it == v.end() ? null_value : *it;
 }
 
 }  // namespace oncotrack::report

@@ -36,7 +36,7 @@ void drop_times(json& j) {
 }
 
 // Relative path -> content of every file under dir (in reports, the provenance reduced to what must not
-// change and no wall times).
+// change and no wall times; in HTML pages, no provenance section).
 std::map<std::string, std::string> outputs(const fs::path& dir) {
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
@@ -54,6 +54,10 @@ std::map<std::string, std::string> outputs(const fs::path& dir) {
       }
       drop_times(j);
       content = j.dump();
+    } else if (e.path().extension() == ".html") {  // the provenance section shows times and the command line
+      const std::size_t from = content.find("<section id=\"provenance\">");
+      const std::size_t to = content.find("</section>", from);
+      if (from != std::string::npos && to != std::string::npos) content.erase(from, to - from);
     }
     files[rel] = content;
   }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,9 @@ struct RunOptions {
   int jobs = 0;
   int threads = 1;
   bool force = false;  // recompute every subject; else only those without an up-to-date result (resume.h)
+  // Stage::kAll: also OUT/sub-<id>/sub-<id>_report.html (report/html.h), written after the report; an
+  // up-to-date subject without one gets it from its report.
+  bool html = true;
   // OUT/dataset_description.json; one shard of a cohort writes it, the others leave it (no two jobs write one
   // file).
   bool write_dataset_description = true;
@@ -85,5 +89,9 @@ std::filesystem::path registration_report_path(const std::filesystem::path& out_
 std::filesystem::path prediction_report_path(const std::filesystem::path& out_dir,
                                              const std::string& subject);
 std::filesystem::path error_path(const std::filesystem::path& out_dir, const std::string& subject);
+
+// Writes a subject's HTML page (report::subject_html_path) from its report, atomically.
+void write_subject_page(const std::filesystem::path& out_dir, const std::string& subject,
+                        const nlohmann::json& report);
 
 }  // namespace oncotrack::pipeline

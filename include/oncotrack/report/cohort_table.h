@@ -30,6 +30,9 @@ extern const std::vector<std::string> kCohortColumns;
 struct CohortTable {
   std::vector<nlohmann::json> rows;   // objects with every kCohortColumns key
   std::vector<std::string> problems;  // unreadable reports, with the file and the reason
+  // Criterion → its thresholds ({"pr_pct", "pd_pct", …}) from the first report that has them; reports with
+  // other thresholds are listed in problems (a cohort assessed under mixed settings).
+  nlohmann::json thresholds = nlohmann::json::object();
 };
 
 // Reads every sub-* folder of out_dir. Throws Error when out_dir is not a folder or holds no sub-* folder.

@@ -18,8 +18,9 @@ namespace oncotrack::report {
 
 // 1.1.0: registration, lesion_matching_space; 1.2.0: segmentation, prediction, qc, tumor.source "model",
 // provenance.model; 1.3.0: timepoint mrf (CEST-MRF maps and region statistics); 1.4.0: error.json's stage
-// names the stage under way (load, segment, measure, preprocess+register, predict, mrf, qc, response).
-inline constexpr const char* kSchemaVersion = "1.4.0";
+// names the stage under way (load, segment, measure, preprocess+register, predict, mrf, qc, response);
+// 1.5.0: qc mosaic and maps (pictures for the HTML page, report/html.h).
+inline constexpr const char* kSchemaVersion = "1.5.0";
 
 struct StageTiming {
   std::string stage;
@@ -34,7 +35,7 @@ struct Provenance {
   std::string started_at;  // ISO 8601 UTC
   std::string finished_at;
   std::vector<StageTiming> stages;
-  nlohmann::json model;  // {"name", "sha256", "path"} of the network model used; null when none
+  nlohmann::json model;     // {"name", "sha256", "path"} of the network model used; null when none
   std::string fingerprint;  // of everything the result depends on (pipeline/resume.h); empty: none
 };
 

@@ -101,6 +101,89 @@ TEST(QcPictures, CheckerboardAlternatesBaselineAndFollowUpSquares) {
   EXPECT_GT(checked, 1000u);
 }
 
+bool is_red(const Picture& p, std::size_t u, std::size_t v) {
+  const std::uint8_t* px = &p.rgb[3 * (v * p.width + u)];
+  return px[0] == 255 && px[1] == 0 && px[2] == 0;
+}
+
+TEST(QcPictures, MosaicTilesSpanTheFocusMasksSlices) {
+  const Mask m = lesions();  // the cube at z 10–18 mm, the blob at z 24–26 mm
+  const Picture p = mosaic_picture(ramp(), {{&m, {255, 0, 0}}}, {&m});
+  // Eight 160-pixel tiles (the masks touch 9 slices), four per row.
+  ASSERT_EQ(p.width, 4 * 160u + 3 * 4u);
+  ASSERT_EQ(p.height, 2 * 160u + 4u);
+  // Each tile is a 51 mm square (the 21 mm in-plane extent plus 15 mm on each side) centred on the masks:
+  // x from −5 mm, y from 0 mm.
+  const double s = 51.0 / 159.0;
+  auto red_in_tile = [&](std::size_t tile, bool check_cube) {
+    const std::size_t u0 = (tile % 4) * 164, v0 = (tile / 4) * 164;
+    std::size_t red = 0;
+    for (std::size_t v = 0; v < 160; ++v)
+      for (std::size_t u = 0; u < 160; ++u) {
+        if (!is_red(p, u0 + u, v0 + v)) continue;
+        ++red;
+        const double x = -5 + static_cast<double>(u) * s, y = static_cast<double>(v) * s;
+        if (check_cube) {
+          EXPECT_TRUE(x > 9.5 - s && x < 19.5 + s && y > 19.5 - s && y < 29.5 + s) << x << " " << y;
+        }
+      }
+    return red;
+  };
+  // Tile 0 at z = 10 mm (the cube's lowest slice), tile 4 at z = 19.1 mm (between the two: nothing), tile 7
+  // at z = 26 mm (the blob).
+  EXPECT_GT(red_in_tile(0, true), static_cast<std::size_t>(3 * 10 / s));
+  EXPECT_EQ(red_in_tile(4, false), 0u);
+  EXPECT_GT(red_in_tile(7, false), 0u);
+  EXPECT_LT(red_in_tile(7, false), static_cast<std::size_t>(4.5 * 2 / s));
+  // Without a focus voxel: 8 tiles over the whole field of view.
+  const Mask empty(grid(), 0);
+  const Picture whole = mosaic_picture(ramp(), {}, {&empty});
+  EXPECT_EQ(whole.width, p.width);
+  EXPECT_EQ(whole.height, p.height);
+}
+
+TEST(QcPictures, MapPictureColoursValuesOverTheDisplayRange) {
+  const ImageF map = ramp();  // i + 2j + 3k
+  const Mask m = lesions();
+  const std::pair<double, double> range{20.0, 80.0};
+  const Picture p = map_picture(map, {{&m, {255, 255, 255}}}, &m, range);
+  ASSERT_EQ(p.width, 256u);  // one axial panel, 39 mm at 39/255 mm a pixel
+  ASSERT_EQ(p.height, 256u);
+  const double s = 39.0 / 255.0;
+  // Through the cube's centroid: z = 14 mm, k = 7. Away from the outline the colour is the scale's at the
+  // value.
+  for (const auto& [x, y] : std::vector<std::pair<double, double>>{{2, 3}, {30, 8}, {35, 35}, {5, 14}}) {
+    const std::size_t u = static_cast<std::size_t>(std::lround(x / s)),
+                      v = static_cast<std::size_t>(std::lround(y / s));
+    const double value = u * s + 2 * (v * s) + 3 * 7;
+    const Rgb expected = map_colour((value - range.first) / (range.second - range.first));
+    for (int c = 0; c < 3; ++c)
+      EXPECT_LE(std::abs(p.rgb[3 * (v * p.width + u) + c] - expected[c]), 2) << x << " " << y;
+  }
+  std::size_t white = 0;
+  for (std::size_t i = 0; i < p.width * p.height; ++i)
+    white += p.rgb[3 * i] == 255 && p.rgb[3 * i + 1] == 255 && p.rgb[3 * i + 2] == 255;
+  EXPECT_GT(white, static_cast<std::size_t>(3.5 * 10 / s));  // the cube's outline
+  // A one-slice map far from the lesion's slice is still shown (the slice is clamped into the map's slab).
+  Geometry thin = grid();
+  thin.size[2] = 1;
+  thin.origin_mm_lps = {0, 0, 30};
+  const Picture slab = map_picture(ImageF(thin, 50.f), {}, &m, range);
+  EXPECT_EQ(slab.rgb[3 * (100 * slab.width + 100)], map_colour(0.5)[0]);
+}
+
+TEST(QcPictures, DisplayRangeSkipsZerosAndTakesThe2ndAnd98thPercentiles) {
+  Geometry g;
+  g.size = {101, 2, 1};
+  ImageF map(g, 0.f);
+  for (std::size_t i = 0; i <= 100; ++i) map.at(i, 0, 0) = static_cast<float>(i);  // row 1 stays 0
+  const auto r = display_range(map);
+  // The non-zero values 1..100, sorted: the 2nd percentile is element ⌊0.02·99⌋ = 1, the 98th ⌊0.98·99⌋ = 97.
+  EXPECT_NEAR(r.first, 2, 1e-9);
+  EXPECT_NEAR(r.second, 98, 1e-9);
+  EXPECT_EQ(display_range(ImageF(g, 0.f)), (std::pair<double, double>{0, 1}));
+}
+
 TEST(QcPictures, WrittenAsPng) {
   const fs::path path = fs::temp_directory_path() / ("oncotrack_qc_" + std::to_string(::getpid()) + ".png");
   write_picture(contour_picture(ramp(), {}, nullptr), path);
