@@ -77,24 +77,31 @@ bool sample_mask(const Mask& mask, const Vec3& lps) {
 }
 
 // Percentiles q_lo and q_hi of an image's finite voxels (non-zero ones only when skip_zero; over at most ~1M
-// voxels, evenly strided); {0, 1} when there are none, hi = lo + 1 when they coincide.
-std::pair<float, float> percentiles(const ImageF& image, double q_lo, double q_hi, bool skip_zero) {
+// voxels, evenly strided); nullopt when there are none.
+std::optional<std::pair<float, float>> percentiles(const ImageF& image, double q_lo, double q_hi,
+                                                   bool skip_zero) {
   const std::size_t stride = std::max<std::size_t>(1, image.voxels.size() / 1000000);
   std::vector<float> v;
   for (std::size_t i = 0; i < image.voxels.size(); i += stride)
     if (std::isfinite(image.voxels[i]) && !(skip_zero && image.voxels[i] == 0)) v.push_back(image.voxels[i]);
-  if (v.empty()) return {0.f, 1.f};
+  if (v.empty()) return std::nullopt;
   auto at = [&](double q) {
     const std::size_t k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
     return v[k];
   };
   const float lo = at(q_lo), hi = at(q_hi);
-  return {lo, hi > lo ? hi : lo + 1.f};
+  return std::pair{lo, hi};
+}
+
+// A range to map to black…white or along the colour scale: {0, 1} without values, widened by 1 when empty.
+std::pair<float, float> usable(const std::optional<std::pair<float, float>>& r) {
+  if (!r) return {0.f, 1.f};
+  return {r->first, r->second > r->first ? r->second : r->first + 1.f};
 }
 
 std::pair<float, float> window(const ImageF& image) {
-  return percentiles(image, 0.01, 0.99, false);
+  return usable(percentiles(image, 0.01, 0.99, false));
 }
 
 std::uint8_t grey(float value, std::pair<float, float> w) {
@@ -107,28 +114,41 @@ struct Panel {
   std::vector<std::uint8_t> rgb;
 };
 
-// One plane through `centre`: plane 0 axial (columns x, rows y), 1 coronal (x, −z), 2 sagittal (y, −z).
-// `pixel(lps, u, v)` gives the colour of the pixel at that point.
-Panel render(const Box& box, double spacing, const Vec3& centre, int plane,
-             const std::function<std::array<std::uint8_t, 3>(const Vec3&, std::size_t, std::size_t)>& pixel) {
+// Where the pixels of a panel lie: width × height pixels, pixel (u, v) at lps(u, v).
+struct PanelFrame {
+  std::size_t width = 0, height = 0;
+  std::function<Vec3(std::size_t, std::size_t)> lps;
+};
+
+// One plane through `centre`: plane 0 axial (columns x, rows y), 1 coronal (x, −z), 2 sagittal (y, −z),
+// pixels `spacing` mm apart over the box.
+PanelFrame plane_frame(const Box& box, double spacing, const Vec3& centre, int plane) {
   const int col_axis = plane == 2 ? 1 : 0;
   const int row_axis = plane == 0 ? 1 : 2;
-  Panel p;
   // Pixels at 0, s, 2s, … up to the extent (a hair of tolerance so an exact multiple is not lost to
   // rounding).
   auto pixels = [&](int a) {
     return static_cast<std::size_t>(std::floor((box.hi[a] - box.lo[a]) / spacing + 1e-6)) + 1;
   };
-  p.width = pixels(col_axis);
-  p.height = pixels(row_axis);
+  return {pixels(col_axis), pixels(row_axis), [=](std::size_t u, std::size_t v) {
+            Vec3 lps = centre;
+            lps[col_axis] = box.lo[col_axis] + static_cast<double>(u) * spacing;
+            lps[row_axis] = row_axis == 2 ? box.hi[2] - static_cast<double>(v) * spacing
+                                          : box.lo[row_axis] + static_cast<double>(v) * spacing;
+            return lps;
+          }};
+}
+
+// `pixel(lps, u, v)` gives the colour of the pixel at that point.
+Panel render(const PanelFrame& f,
+             const std::function<std::array<std::uint8_t, 3>(const Vec3&, std::size_t, std::size_t)>& pixel) {
+  Panel p;
+  p.width = f.width;
+  p.height = f.height;
   p.rgb.assign(p.width * p.height * 3, 0);
   for (std::size_t v = 0; v < p.height; ++v)
     for (std::size_t u = 0; u < p.width; ++u) {
-      Vec3 lps = centre;
-      lps[col_axis] = box.lo[col_axis] + static_cast<double>(u) * spacing;
-      lps[row_axis] = row_axis == 2 ? box.hi[2] - static_cast<double>(v) * spacing
-                                    : box.lo[row_axis] + static_cast<double>(v) * spacing;
-      const auto c = pixel(lps, u, v);
+      const auto c = pixel(f.lps(u, v), u, v);
       std::copy(c.begin(), c.end(), p.rgb.begin() + static_cast<std::ptrdiff_t>(3 * (v * p.width + u)));
     }
   return p;
@@ -175,12 +195,10 @@ Picture side_by_side(const std::vector<Panel>& panels) {
   return tiled(panels, panels.size());
 }
 
-// Draws each overlay's outline (inside pixels with a 4-neighbour outside) on a panel rendered with the same
-// box, spacing, centre and plane.
-void draw_outlines(Panel& p, const std::vector<Overlay>& overlays, const Box& box, double s,
-                   const Vec3& centre, int plane) {
+// Draws each overlay's outline (inside pixels with a 4-neighbour outside) on a panel rendered in frame f.
+void draw_outlines(Panel& p, const std::vector<Overlay>& overlays, const PanelFrame& f) {
   for (const Overlay& o : overlays) {
-    const Panel m = render(box, s, centre, plane, [&](const Vec3& lps, std::size_t, std::size_t) {
+    const Panel m = render(f, [&](const Vec3& lps, std::size_t, std::size_t) {
       return std::array<std::uint8_t, 3>{static_cast<std::uint8_t>(sample_mask(*o.mask, lps)), 0, 0};
     });
     auto in = [&](std::size_t u, std::size_t v) { return m.rgb[3 * (v * m.width + u)] != 0; };
@@ -196,9 +214,8 @@ void draw_outlines(Panel& p, const std::vector<Overlay>& overlays, const Box& bo
   }
 }
 
-Panel greyscale(const ImageF& scan, const Box& box, double s, const Vec3& centre, int plane,
-                std::pair<float, float> w) {
-  return render(box, s, centre, plane, [&](const Vec3& lps, std::size_t, std::size_t) {
+Panel greyscale(const ImageF& scan, const PanelFrame& f, std::pair<float, float> w) {
+  return render(f, [&](const Vec3& lps, std::size_t, std::size_t) {
     bool inside = false;
     const std::uint8_t g = grey(sample_linear(scan, lps, inside), w);
     return inside ? std::array<std::uint8_t, 3>{g, g, g} : std::array<std::uint8_t, 3>{0, 0, 0};
@@ -265,8 +282,9 @@ Picture contour_picture(const ImageF& scan, const std::vector<Overlay>& overlays
   const auto w = window(scan);
   std::vector<Panel> panels;
   for (int plane = 0; plane < 3; ++plane) {
-    Panel p = greyscale(scan, box, s, centre, plane, w);
-    draw_outlines(p, overlays, box, s, centre, plane);
+    const PanelFrame f = plane_frame(box, s, centre, plane);
+    Panel p = greyscale(scan, f, w);
+    draw_outlines(p, overlays, f);
     panels.push_back(std::move(p));
   }
   return side_by_side(panels);
@@ -302,8 +320,9 @@ Picture mosaic_picture(const ImageF& scan, const std::vector<Overlay>& overlays,
     Vec3 centre{0, 0,
                 tiles > 1 ? z_lo + (z_hi - z_lo) * static_cast<double>(t) / static_cast<double>(tiles - 1)
                           : 0.5 * (z_lo + z_hi)};
-    Panel p = greyscale(scan, crop, s, centre, 0, w);
-    draw_outlines(p, overlays, crop, s, centre, 0);
+    const PanelFrame f = plane_frame(crop, s, centre, 0);
+    Panel p = greyscale(scan, f, w);
+    draw_outlines(p, overlays, f);
     panels.push_back(std::move(p));
   }
   return tiled(panels, kColumns);
@@ -317,36 +336,62 @@ Picture checkerboard_picture(const ImageF& baseline, const ImageF& follow_up,
   const auto wb = window(baseline), wf = window(follow_up);
   std::vector<Panel> panels;
   for (int plane = 0; plane < 3; ++plane)
-    panels.push_back(render(box, s, centre, plane, [&](const Vec3& lps, std::size_t u, std::size_t v) {
-      bool inside = false;
-      const bool show_baseline = (u / kSquare + v / kSquare) % 2 == 0;
-      const float value = show_baseline ? sample_linear(baseline, lps, inside)
-                                        : sample_linear(follow_up, to_follow_up.apply(lps), inside);
-      const std::uint8_t g = inside ? grey(value, show_baseline ? wb : wf) : 0;
-      return std::array<std::uint8_t, 3>{g, g, g};
-    }));
+    panels.push_back(
+        render(plane_frame(box, s, centre, plane), [&](const Vec3& lps, std::size_t u, std::size_t v) {
+          bool inside = false;
+          const bool show_baseline = (u / kSquare + v / kSquare) % 2 == 0;
+          const float value = show_baseline ? sample_linear(baseline, lps, inside)
+                                            : sample_linear(follow_up, to_follow_up.apply(lps), inside);
+          const std::uint8_t g = inside ? grey(value, show_baseline ? wb : wf) : 0;
+          return std::array<std::uint8_t, 3>{g, g, g};
+        }));
   return side_by_side(panels);
 }
 
-std::pair<double, double> display_range(const ImageF& map) {
-  const auto r = percentiles(map, 0.02, 0.98, true);
-  return {r.first, r.second};
+std::pair<double, double> display_range(const ImageF& map, const Mask* region) {
+  auto r = percentiles(map, 0.02, 0.98, true);
+  if (region) {
+    ImageF inside(map.geometry, 0.f);  // the region's values only (zeros are skipped)
+    const Size3& n = map.geometry.size;
+    for (std::size_t k = 0; k < n[2]; ++k)
+      for (std::size_t j = 0; j < n[1]; ++j)
+        for (std::size_t i = 0; i < n[0]; ++i)
+          if (sample_mask(*region, map.geometry.index_to_lps({static_cast<double>(i), static_cast<double>(j),
+                                                              static_cast<double>(k)})))
+            inside.at(i, j, k) = map.at(i, j, k);
+    if (const auto t = percentiles(inside, 0.02, 0.98, true))
+      r = std::pair{std::min(r->first, t->first), std::max(r->second, t->second)};
+  }
+  const auto u = usable(r);
+  return {u.first, u.second};
 }
 
 Picture map_picture(const ImageF& map, const std::vector<Overlay>& overlays, const Mask* centre_mask,
                     std::pair<double, double> range) {
-  const Box box = bounds(map.geometry);
-  const double s = picture_spacing(map.geometry, box);
-  Vec3 centre = centre_of(centre_mask, map.geometry);
-  for (int a = 0; a < 3; ++a) centre[a] = std::clamp(centre[a], box.lo[a], box.hi[a]);  // a thin slab
+  const Geometry& g = map.geometry;
+  // In the map's own slice plane (single-slice maps are often oblique): the slice nearest the lesion.
+  const Vec3 c = g.lps_to_index(centre_of(centre_mask, g));
+  const double k = std::clamp(std::round(c[2]), 0.0, static_cast<double>(g.size[2] - 1));
+  const double wi = static_cast<double>(g.size[0] - 1) * g.spacing_mm[0];
+  const double wj = static_cast<double>(g.size[1] - 1) * g.spacing_mm[1];
+  double s = std::min(g.spacing_mm[0], g.spacing_mm[1]);
+  if (std::max(wi, wj) > 0)
+    s = std::clamp(s, std::max(wi, wj) / static_cast<double>(kMaxSide - 1),
+                   std::max(wi, wj) / static_cast<double>(kMinSide - 1));
+  const PanelFrame f{static_cast<std::size_t>(std::floor(wi / s + 1e-6)) + 1,
+                     static_cast<std::size_t>(std::floor(wj / s + 1e-6)) + 1,
+                     [&](std::size_t u, std::size_t v) {
+                       return g.index_to_lps({static_cast<double>(u) * s / g.spacing_mm[0],
+                                              static_cast<double>(v) * s / g.spacing_mm[1], k});
+                     }};
   const double span = range.second > range.first ? range.second - range.first : 1.0;
-  Panel p = render(box, s, centre, 0, [&](const Vec3& lps, std::size_t, std::size_t) {
+  Panel p = render(f, [&](const Vec3& lps, std::size_t, std::size_t) {
     bool inside = false;
     const float v = sample_linear(map, lps, inside);
     if (!inside || !std::isfinite(v)) return Rgb{0, 0, 0};
     return map_colour((static_cast<double>(v) - range.first) / span);
   });
-  draw_outlines(p, overlays, box, s, centre, 0);
+  draw_outlines(p, overlays, f);
   return side_by_side({std::move(p)});
 }
 

@@ -23,7 +23,7 @@ json map_pictures(const report::SubjectAnalysis& a, std::size_t t, const io::Loa
   if (lt.mask) overlays.push_back({&*lt.mask, kTumourOnMapColour});
   for (const auto& [name, files] : a.mrf[t].at("maps").items()) {
     const ImageF map = io::read_image(subject_dir / files.at("native").get<std::string>());
-    const auto range = display_range(map);
+    const auto range = display_range(map, lt.mask ? &*lt.mask : nullptr);
     std::string label;  // a BIDS desc value is alphanumeric
     for (char c : name)
       if (std::isalnum(static_cast<unsigned char>(c))) label += c;

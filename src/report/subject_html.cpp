@@ -197,18 +197,18 @@ std::string colour_bar(const json& range, const std::string& id) {
                   c.rgb[1], c.rgb[2]);
     stops += buf;
   }
+  // Enough digits to tell the ends apart (a narrow range such as 0.9990–0.9999).
+  int digits = 4;
+  while (digits < 9 && number_text(range.at(0), digits) == number_text(range.at(1), digits)) ++digits;
+  const std::string gradient = "grad-" + html_escape(id);
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"colour-bar\" width=\"280\" height=\"36\"><defs>"
-         "<linearGradient id=\"grad-" +
-         html_escape(id) + "\">" + stops +
-         "</linearGradient></defs><rect x=\"10\" "
-         "y=\"2\" width=\"260\" height=\"14\" fill=\"url(#grad-" +
-         html_escape(id) +
-         ")\" stroke=\"#666\"/>"
-         "<text x=\"10\" y=\"30\" font-size=\"11\">" +
-         number_text(range.at(0), 3) +
-         "</text><text x=\"270\" "
-         "y=\"30\" font-size=\"11\" text-anchor=\"end\">" +
-         number_text(range.at(1), 3) + "</text></svg>";
+         "<linearGradient id=\"" +
+         gradient + "\">" + stops +
+         "</linearGradient></defs><rect x=\"10\" y=\"2\" width=\"260\" height=\"14\" fill=\"url(#" +
+         gradient + ")\" stroke=\"#666\"/><text x=\"10\" y=\"30\" font-size=\"11\">" +
+         number_text(range.at(0), digits) +
+         "</text><text x=\"270\" y=\"30\" font-size=\"11\" text-anchor=\"end\">" +
+         number_text(range.at(1), digits) + "</text></svg>";
 }
 
 std::string cest_html(const json& r, const fs::path& dir) {
@@ -227,7 +227,7 @@ std::string cest_html(const json& r, const fs::path& dir) {
       for (const auto& [name, pic] : pictures.items())
         s += "<div class=\"map\">" +
              embedded_png(dir / pic.at("picture").get<std::string>(),
-                          id + ": " + name + " (tumour outlined in white)") +
+                          id + ": " + name + " (the measured tumour outlined in cyan)") +
              colour_bar(pic.at("range"), id + "-" + name) + "</div>";
     const json& regions = field(mrf, "regions");
     if (regions.is_object()) {

@@ -149,6 +149,29 @@ TEST_F(MrfRun, TumourAndReferenceStatisticsAndTheChangeVsBaselineAreExact) {
                    0.0);
   EXPECT_TRUE(tps[2].at("mrf").is_null());
   EXPECT_FALSE(tps[2].at("reasons").at("mrf").get<std::string>().empty());
+  // Every map has a QC picture with its display range, and the subject's page shows each with a colour bar.
+  std::size_t maps = 0;
+  for (const json* mrf : {&base, &week8}) maps += mrf->at("maps").size();
+  for (std::size_t t = 0; t < 2; ++t)
+    for (const auto& [name, picture] : tps[t].at("qc").at("maps").items()) {
+      EXPECT_TRUE(fs::exists(out / "sub-pr" / picture.at("picture").get<std::string>())) << name;
+      EXPECT_LE(picture.at("range")[0].get<double>(), picture.at("range")[1].get<double>()) << name;
+    }
+  EXPECT_EQ(tps[0].at("qc").at("maps").size(), base.at("maps").size());
+  EXPECT_TRUE(tps[2].at("qc").at("maps").is_null());
+  const std::string page = slurp(out / "sub-pr" / "sub-pr_report.html");
+  EXPECT_NE(page.find("<section id=\"cest\">"), std::string::npos);
+  std::size_t shown = 0, bars = 0;
+  for (auto at = page.find("<div class=\"map\"><figure><img src=\"data:image/png;base64,");
+       at != std::string::npos;
+       at = page.find("<div class=\"map\"><figure><img src=\"data:image/png;base64,", at + 1))
+    ++shown;
+  for (auto at = page.find("<linearGradient"); at != std::string::npos;
+       at = page.find("<linearGradient", at + 1))
+    ++bars;
+  EXPECT_EQ(shown, maps);
+  EXPECT_EQ(bars, maps);
+  EXPECT_NE(page.find(">1000</td>"), std::string::npos);  // the baseline tumour's mean exchange rate
   // The volumetric part is untouched by the CEST stage.
   EXPECT_FALSE(tps[1].at("tumor").is_null());
 }

@@ -3,7 +3,8 @@
 // (report/html.h).
 //
 // Outlines: the manifest's (reference) masks, the network's, and the brain mask that gated the network's
-// probability (pipeline/brain_mask.h).
+// probability (pipeline/brain_mask.h); on map pictures the measured tumour, in cyan, which no colour of the
+// map scale comes near.
 //
 // The colour scale of quantitative map pictures (CEST-MRF exchange rate, volume fraction …) and of their
 // colour bars in the HTML reports: dark indigo (t = 0, the display range's low end) through purple, rose and
@@ -19,7 +20,7 @@ using Rgb = std::array<std::uint8_t, 3>;
 inline constexpr Rgb kReferenceColour{40, 220, 40};
 inline constexpr Rgb kModelColour{255, 60, 60};
 inline constexpr Rgb kBrainColour{70, 150, 255};
-inline constexpr Rgb kTumourOnMapColour{255, 255, 255};  // the measured tumour on a (coloured) map picture
+inline constexpr Rgb kTumourOnMapColour{0, 230, 255};  // the measured tumour on a (coloured) map picture
 
 struct ColourStop {
   double t;

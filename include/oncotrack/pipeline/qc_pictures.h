@@ -11,8 +11,9 @@
 //   checkerboard: the same three planes through the baseline's largest lesion, alternating 16-pixel squares
 //     of the baseline and the follow-up seen through the registration (each windowed on its own), so a
 //     misregistration shows as broken edges at the squares' borders;
-//   map: one axial slice of a quantitative map (CEST-MRF), the slice nearest the largest lesion of
-//     `centre_mask`, coloured by the map scale of core/colours.h over a display range, outlines as above.
+//   map: one slice of a quantitative map (CEST-MRF) in the map's own slice plane (columns i, rows j; such
+//     maps are often single oblique slices), the slice nearest the largest lesion of `centre_mask`, coloured by
+//     the map scale of core/colours.h over a display range, outlines as above.
 // Slices are sampled in LPS millimetres (trilinear for images, nearest neighbour for masks, which may lie on
 // other grids of the same scanner frame) at the scan's finest spacing (coarser when a side would exceed 320
 // pixels; mosaic tiles are 160 pixels), so oblique and anisotropic grids are shown to scale.
@@ -52,8 +53,9 @@ Picture map_picture(const ImageF& map, const std::vector<Overlay>& overlays, con
                     std::pair<double, double> range);
 
 // A map's display range: the 2nd and 98th percentiles of its finite non-zero voxels ({0, 1} when there are
-// none; widened by 1 when they coincide).
-std::pair<double, double> display_range(const ImageF& map);
+// none; widened by 1 when they coincide), widened to the same percentiles of the voxels inside `region` (a
+// mask in the same scanner frame, nearest neighbour; nullptr: none), so a small tumour is not saturated.
+std::pair<double, double> display_range(const ImageF& map, const Mask* region);
 
 // PNG, atomically; throws Error naming the path when it cannot be written.
 void write_picture(const Picture& picture, const std::filesystem::path& path);

@@ -145,7 +145,7 @@ TEST(QcPictures, MosaicTilesSpanTheFocusMasksSlices) {
 TEST(QcPictures, MapPictureColoursValuesOverTheDisplayRange) {
   const ImageF map = ramp();  // i + 2j + 3k
   const Mask m = lesions();
-  const std::pair<double, double> range{20.0, 80.0};
+  const std::pair<double, double> range{20.0, 80.0};  // in the map's slice plane: here axial, k = 7
   const Picture p = map_picture(map, {{&m, {255, 255, 255}}}, &m, range);
   ASSERT_EQ(p.width, 256u);  // one axial panel, 39 mm at 39/255 mm a pixel
   ASSERT_EQ(p.height, 256u);
@@ -177,11 +177,25 @@ TEST(QcPictures, DisplayRangeSkipsZerosAndTakesThe2ndAnd98thPercentiles) {
   g.size = {101, 2, 1};
   ImageF map(g, 0.f);
   for (std::size_t i = 0; i <= 100; ++i) map.at(i, 0, 0) = static_cast<float>(i);  // row 1 stays 0
-  const auto r = display_range(map);
+  const auto r = display_range(map, nullptr);
   // The non-zero values 1..100, sorted: the 2nd percentile is element ⌊0.02·99⌋ = 1, the 98th ⌊0.98·99⌋ = 97.
   EXPECT_NEAR(r.first, 2, 1e-9);
   EXPECT_NEAR(r.second, 98, 1e-9);
-  EXPECT_EQ(display_range(ImageF(g, 0.f)), (std::pair<double, double>{0, 1}));
+  EXPECT_EQ(display_range(ImageF(g, 0.f), nullptr), (std::pair<double, double>{0, 1}));
+}
+
+TEST(QcPictures, DisplayRangeTakesInATumourTooSmallForThePercentiles) {
+  Geometry g;
+  g.size = {100, 1, 1};
+  ImageF map(g, 10.f);
+  map.at(50, 0, 0) = 1000.f;  // 1 % of the voxels: beyond the 98th percentile
+  EXPECT_EQ(display_range(map, nullptr), (std::pair<double, double>{10, 11}));
+  Geometry tumour_grid = g;  // the tumour on a finer grid of the same frame
+  tumour_grid.size = {200, 2, 2};
+  tumour_grid.spacing_mm = {0.5, 0.5, 0.5};
+  Mask tumour(tumour_grid, 0);
+  tumour.at(100, 0, 0) = 1;  // x = 50 mm
+  EXPECT_EQ(display_range(map, &tumour), (std::pair<double, double>{10, 1000}));
 }
 
 TEST(QcPictures, WrittenAsPng) {
