@@ -108,6 +108,26 @@ TEST_F(HostileOutput, ADiskThatFillsUpMidRunLeavesNothingThatLooksFinished) {
   expect_no_temporaries(out);
 }
 
+// The HTML page is written after the report: when it cannot be (a folder stands where sub-a's page belongs),
+// the subject fails naming the page and keeps no report, so that a rerun does not take it as finished; the
+// other subjects get their reports and pages.
+TEST_F(HostileOutput, APageThatCannotBeWrittenFailsItsSubjectWithoutAReport) {
+  const fs::path out = dir_ / "out";
+  const fs::path blocked = out / "sub-a" / "sub-a_report.html";
+  fs::create_directories(blocked);
+  std::ofstream(blocked / "keep") << "not empty, so that no clean-up removes it\n";
+  const CliResult r = run_cli("run " + (dir_ / "manifest.csv").string() + " --out " + out.string());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_FALSE(fs::exists(out / "sub-a" / "sub-a_report.json"));
+  const json e = read_json(out / "sub-a" / "error.json");
+  EXPECT_NE(e.at("message").get<std::string>().find(blocked.string()), std::string::npos) << e.dump(2);
+  for (const std::string s : {"b", "c"}) {
+    EXPECT_EQ(read_json(out / ("sub-" + s) / ("sub-" + s + "_report.json")).at("status"), "ok") << s;
+    EXPECT_TRUE(fs::is_regular_file(out / ("sub-" + s) / ("sub-" + s + "_report.html"))) << s;
+  }
+  expect_no_temporaries(out);
+}
+
 // One output that cannot be written (a folder stands where sub-a's first probability map belongs) fails that
 // subject: with the manifest's masks present, a failed segmentation would otherwise fall back to measuring
 // them, and the rerun would keep that lesser result as up to date.
