@@ -9,14 +9,13 @@ Anatomy is real: the Colin27 T1 head and its brain mask from Debian's mricron-da
 random affine (±8° per axis, scales 0.9–1.1, shifts ±5 mm) and a smooth random deformation (2–5 mm);
 every timepoint is "scanned" on its own native axial grid (in-plane 0.85–1.3 mm, slices 1–7 mm thick, the
 slice profile averaged over sub-samples 1 mm apart) with scalp fat and marrow brightened to real T1c levels
-(brighten_extracranial), normal enhancing anatomy that is not tumour (choroid plexus, dural sinuses, falx,
-dura: add_enhancing_anatomy; vessels: add_vessels, half of them cortical), a multiplicative bias field
+(brighten_extracranial), enhancing vessels (thin bright curves, not tumour), a multiplicative bias field
 (±30 %), an intensity gamma (0.75–1.3) and gain, and Rician noise (SNR 12–40), stored as int16 like scanner
 data.
 
 Lesions (1–3, equivalent radius 4–25 mm, centres deep enough in the brain): irregular ellipsoids (random
-axes, a random smooth radial perturbation), an enhancing rim 1.1–1.9 × white matter with texture, a
-necrotic core (70 % of lesions ≥ 8 mm; 45–85 % of the radius) at CSF-like intensity, T1-hypointense oedema (tissue × 0.8–1.0) out
+axes, a random smooth radial perturbation), an enhancing rim 1.15–1.65 × white matter with texture, a
+necrotic core (70 % of lesions ≥ 8 mm) at CSF-like intensity, T1-hypointense oedema (tissue × 0.8–1.0) out
 to 1.3–2.0 × the lesion radius inside the brain, and mass effect (tissue pushed outwards, up to half the
 radius). The mask is the whole lesion (rim and core, not oedema), as in TCIA Brain-Tumor-Progression.
 
@@ -45,7 +44,6 @@ from scipy import ndimage
 TEMPLATES = "/usr/share/mricron/templates"
 WHITE_MATTER = 118.0  # Colin27 white-matter level (ch2 units)
 CSF = 30.0
-PLEXUS, DURA, SINUS, FALX = 1, 2, 3, 4  # Anatomy.zones labels
 COURSES = ["complete_response", "partial_response", "stable", "progression", "new_lesion"]
 COURSE_P = [0.2, 0.2, 0.2, 0.25, 0.15]
 
@@ -65,29 +63,6 @@ class Anatomy:
         world = lambda v: self.affine[:3, :3] @ v + self.affine[:3, 3]
         self.box_lo, self.box_hi = world(lo) - 4.0, world(hi) + 4.0  # head bounding box (mm) + margin
         self.centre = 0.5 * (self.box_lo + self.box_hi)
-        self.zones = self.enhancing_zones()
-
-    def enhancing_zones(self):
-        """Where T1c shows enhancing normal anatomy (Colin27 is MNI-aligned: x = 0 is the midline): the choroid
-        plexus (the lateral ventricles' atria and temporal horns), the falx (the interhemispheric fissure above
-        the corpus callosum), the superior sagittal and transverse sinuses (outside the brain, within 6 mm of
-        it) and the dura (outside the brain, within 3 mm)."""
-        i, j, k = np.indices(self.t1.shape)
-        x, y, z = (self.affine[a, a] * idx + self.affine[a, 3] for a, idx in enumerate((i, j, k)))
-        head = ndimage.binary_fill_holes(self.t1 > 10)
-        outside = ndimage.distance_transform_edt(self.brain == 0)
-        dark = (self.t1 < 50) & (self.brain > 0)
-        labels, n = ndimage.label(dark & (self.depth > 15))
-        sizes = ndimage.sum(np.ones_like(labels), labels, range(1, n + 1))
-        ventricles = np.isin(labels, 1 + np.flatnonzero(sizes > 5000))
-        zones = np.zeros(self.t1.shape, np.uint8)
-        zones[(outside > 0) & (outside <= 3) & head] = DURA
-        sinus = (((np.abs(x) <= 4) & (z > -10)) | ((y < -70) & (z > -30) & (z < -5))) & (outside > 0) & (
-            outside <= 6) & head
-        zones[sinus] = SINUS
-        zones[(np.abs(x) <= 0.5) & (z > 25) & (self.t1 < 80) & (self.brain > 0)] = FALX
-        zones[ndimage.binary_dilation(ventricles & (y < -15) & (np.abs(x) > 8)) & (self.brain > 0)] = PLEXUS
-        return zones
 
     def sample(self, volume, points_mm, order=1):
         ijk = points_mm @ self.inverse[:3, :3].T + self.inverse[:3, 3]
@@ -137,16 +112,12 @@ class WarpedAnatomy:
         shape = np.ceil(anatomy.box_hi - anatomy.box_lo).astype(int) + 1
         self.t1 = np.empty(shape, np.float32)
         self.brain = np.empty(shape, np.float32)
-        self.depth = np.empty(shape, np.float32)
-        self.zones = np.empty(shape, np.uint8)
         gy, gz = np.meshgrid(self.lo[1] + np.arange(shape[1]), self.lo[2] + np.arange(shape[2]), indexing="ij")
         for i in range(shape[0]):
             pts = np.stack([np.full(gy.size, self.lo[0] + i), gy.ravel(), gz.ravel()], 1)
             atlas = warp(pts)
             self.t1[i] = anatomy.sample(anatomy.t1, atlas).reshape(gy.shape)
             self.brain[i] = anatomy.sample(anatomy.brain, atlas).reshape(gy.shape)
-            self.depth[i] = anatomy.sample(anatomy.depth, atlas, order=0).reshape(gy.shape)
-            self.zones[i] = anatomy.sample(anatomy.zones, atlas, order=0).reshape(gy.shape)
 
     def brighten_extracranial(self, rng):
         """Scalp fat and marrow are the brightest tissue of a real T1c head (about 2-3 x brain; measured on the
@@ -160,15 +131,12 @@ class WarpedAnatomy:
         self.t1 *= 1 + gain * ramp * (1 - self.brain)
 
     def add_vessels(self, rng):
-        """Enhancing vessels (T1c shows them; they are not tumour): 10–30 smooth random curves, half of them
-        starting in the brain's outer 5 mm (cortical veins), 0.6–2 mm in radius, 1.2–2.4 × white matter,
-        blended into the head image inside the brain and up to 2 mm outside it."""
+        """Enhancing vessels (T1c shows them; they are not tumour): 10–30 smooth random curves inside the
+        brain, 0.6–1.5 mm in radius, 1.2–1.8 × white matter, blended into the head image."""
         curves = np.zeros(self.t1.shape, np.float32)
         inside = np.argwhere(self.brain > 0.5)
-        surface = inside[self.depth[tuple(inside.T)] < 5]
         for _ in range(int(rng.integers(10, 31))):
-            starts = surface if rng.uniform() < 0.5 else inside
-            p = starts[rng.integers(len(starts))].astype(np.float64)
+            p = inside[rng.integers(len(inside))].astype(np.float64)
             direction = rng.normal(size=3)
             for _step in range(int(rng.integers(20, 61))):
                 direction += rng.normal(scale=0.3, size=3)
@@ -178,44 +146,11 @@ class WarpedAnatomy:
                 if not (0 <= i < curves.shape[0] and 0 <= j < curves.shape[1] and 0 <= k < curves.shape[2]):
                     break
                 curves[i, j, k] = 1.0
-        radius = rng.uniform(0.6, 2.0)
+        radius = rng.uniform(0.6, 1.5)
         tube = ndimage.gaussian_filter(curves, radius)
         tube = np.clip(tube * 2 * np.pi * radius ** 2 * 1.5, 0, 1)  # a straight curve's peak -> 1.5
-        level = WHITE_MATTER * rng.uniform(1.2, 2.4)
-        near_brain = ndimage.binary_dilation(self.brain > 0.5, iterations=2)
-        self.t1 += (level - self.t1) * tube * near_brain
-
-    def add_enhancing_anatomy(self, rng):
-        """Normal structures that enhance on T1c and are not tumour, each present with its own probability and
-        level (× white matter): choroid plexus (p 0.9, 1.3–2.2, lumpy: it fills 30–80 % of its zone), dural
-        sinuses (p 0.9, 1.4–2.4), falx (p 0.6, 1.0–1.8) and dura (p 0.7, 0.9–1.5, in patches). Edges are
-        softened by a 0.6 mm Gaussian."""
-        shape = self.t1.shape
-        grid = np.indices(shape, dtype=np.float32)
-        target = np.zeros(shape, np.float32)
-        weight = np.zeros(shape, np.float32)
-        for zone, p, lo, hi, patchy in ((PLEXUS, 0.9, 1.3, 2.2, True), (SINUS, 0.9, 1.4, 2.4, False),
-                                        (FALX, 0.6, 1.0, 1.8, False), (DURA, 0.7, 0.9, 1.5, True)):
-            present = rng.uniform() < p
-            level = WHITE_MATTER * rng.uniform(lo, hi)
-            frequency = rng.normal(scale=0.25 if zone == PLEXUS else 0.06, size=(4, 3)).astype(np.float32)
-            phase = rng.uniform(0, 2 * np.pi, 4)
-            cover = rng.uniform(0.3, 0.8)
-            if not present:
-                continue
-            sel = self.zones == zone
-            w = np.ones(int(sel.sum()), np.float32)
-            if patchy:
-                points = grid[:, sel].T
-                waves = np.sin(points @ frequency.T + phase).mean(1)
-                w = smoothstep((waves - np.quantile(waves, 1 - cover)) / 0.15 + 0.5).astype(np.float32)
-            target[sel] = level
-            weight[sel] = w
-        if not weight.any():
-            return
-        soft = ndimage.gaussian_filter(weight, 0.6)
-        level = ndimage.gaussian_filter(weight * target, 0.6) / np.maximum(soft, 1e-6)
-        self.t1 += (level - self.t1) * soft
+        level = WHITE_MATTER * rng.uniform(1.2, 1.8)
+        self.t1 += (level - self.t1) * tube * (self.brain > 0.5)
 
     def sample(self, volume, points):
         return ndimage.map_coordinates(volume, (points - self.lo).T, order=1, mode="constant", cval=0.0)
@@ -241,8 +176,8 @@ class Lesion:
         self.phases = rng.uniform(0, 2 * np.pi, 6)
         self.amplitudes = rng.uniform(0.06, 0.18, 6)
         self.core = radius >= 8 and rng.uniform() < 0.7
-        self.core_fraction = rng.uniform(0.45, 0.85)
-        self.enhancement = rng.uniform(1.1, 1.9)
+        self.core_fraction = rng.uniform(0.45, 0.75)
+        self.enhancement = rng.uniform(1.15, 1.65)
         self.necrosis = rng.uniform(0.6, 1.6)
         self.oedema_extent = rng.uniform(1.3, 2.0)
         self.oedema_level = rng.uniform(0.8, 1.0)
@@ -476,7 +411,6 @@ def make_subject(args):
     warp = SubjectWarp(rng, anatomy)
     subject = WarpedAnatomy(anatomy, warp)
     subject.brighten_extracranial(rng)
-    subject.add_enhancing_anatomy(rng)
     subject.add_vessels(rng)
     course = COURSES[rng.choice(len(COURSES), p=COURSE_P)]
     count = int(rng.choice([1, 2, 3], p=[0.7, 0.25, 0.05]))
