@@ -1,8 +1,9 @@
 // libFuzzer target: the report reader of `oncotrack aggregate` (a subject folder whose report holds the input
-// bytes), then both cohort-table writers. oncotrack::Error is the expected refusal.
+// bytes), then both cohort-table writers and the cohort page. oncotrack::Error is the expected refusal.
 #include "oncotrack/core/error.h"
 #include "oncotrack/core/json_file.h"
 #include "oncotrack/report/cohort_table.h"
+#include "oncotrack/report/html.h"
 #include "scratch_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -12,6 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)oncotrack::report::cohort_tsv(table);
     oncotrack::write_json_file(report.parent_path().parent_path() / "cohort.json",
                                oncotrack::report::cohort_json(table));  // as `oncotrack aggregate` writes it
+    (void)oncotrack::report::cohort_html(table, report.parent_path().parent_path());
   } catch (const oncotrack::Error&) {
   }
   return 0;

@@ -14,12 +14,15 @@ Axis nice_axis(double lo, double hi, int target) {
     throw Error("chart axis range is not finite", "", "finite numbers",
                 format_number(lo) + ".." + format_number(hi));
   if (lo > hi) std::swap(lo, hi);
-  if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) {
-    const double half = std::abs(lo) > 0 ? 0.5 * std::pow(10.0, std::floor(std::log10(std::abs(lo)))) : 0.5;
+  if (hi - lo < 1e-12 * std::max({1.0, std::abs(lo), std::abs(hi)})) {  // one value: a range around it
+    const double half = lo == 0 ? 0.5 : std::max(0.5 * std::abs(lo), 1e-9);
     lo -= half;
     hi += half;
   }
   const double raw = (hi - lo) / std::max(1, target);
+  if (!std::isfinite(raw))
+    throw Error("chart axis range is too large", "", "a span below 1.8e308",
+                format_number(lo) + ".." + format_number(hi));
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   double step = magnitude;
   for (double m : {1.0, 2.0, 5.0, 10.0})

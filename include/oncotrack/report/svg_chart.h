@@ -18,7 +18,8 @@ struct Axis {
 };
 
 // An axis covering [lo, hi] with ticks every 1, 2 or 5 × 10^k (about `target` of them), its ends snapped
-// outwards to ticks. lo == hi widens to a unit-sized range around the value; non-finite ends throw Error.
+// outwards to ticks. lo == hi widens to ± half the value (at least 1e-9; ± 0.5 around 0); non-finite ends or
+// a span beyond the largest double throw Error.
 Axis nice_axis(double lo, double hi, int target = 5);
 
 struct Polyline {

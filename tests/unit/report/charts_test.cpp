@@ -71,6 +71,10 @@ TEST(NiceAxis, RoundsOutwardsToOneTwoFiveSteps) {
   EXPECT_GE(a.hi, 0.0031);
   EXPECT_GE(a.ticks.size(), 3u);
   EXPECT_THROW(nice_axis(0, std::nan(""), 5), Error);
+  EXPECT_THROW(nice_axis(-1e308, 1e308, 5), Error);  // the span overflows
+  a = nice_axis(5e-324, 5e-324, 5);                  // the smallest denormal: still a finite set of ticks
+  EXPECT_GE(a.ticks.size(), 2u);
+  EXPECT_LE(a.ticks.size(), 12u);
 }
 
 TEST(TimelineChart, SumOfDiametersWithRecistThresholds) {
