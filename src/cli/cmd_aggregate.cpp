@@ -45,7 +45,8 @@ int run_aggregate(const AggregateOptions& o) {
 void setup_aggregate(CLI::App& app, const GlobalOptions& /*global*/, Action& action) {
   auto o = std::make_shared<AggregateOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "aggregate", "Cohort table (TSV + JSON): one row per subject and follow-up from the reports of OUT");
+      "aggregate",
+      "Cohort table (TSV, JSON, HTML page): one row per subject and follow-up from the reports of OUT");
   cmd->add_option("out", o->out, "Output folder of `oncotrack run` (or of several shards of it)")->required();
   cmd->add_flag("--no-html", o->no_html, "No cohort.html page");
   cmd->footer(

@@ -99,7 +99,8 @@ SubjectOutcome run_subject(const io::SubjectEntry& subject, const RunOptions& op
     prov.finished_at = report::utc_now_iso();
     std::error_code ec;
     fs::remove(report_file, ec);
-    fs::remove(report::subject_html_path(options.out_dir, subject.id), ec);
+    if (options.stage == RunOptions::Stage::kAll)  // the page of the report just removed
+      fs::remove(report::subject_html_path(options.out_dir, subject.id), ec);
     write_json_file(error_file, report::error_report(subject.id, f, prov));
     return SubjectOutcome{subject.id, false, false, f.message, error_file};
   };
