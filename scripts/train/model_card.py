@@ -1,7 +1,10 @@
 """The model card written beside a trained model (train.py): what the model is, how it was made (data,
 configuration, commit, wall time), what it scored on held-out synthetic pairs, and where it must not be used.
-Figures on real scans are measured by `oncotrack evaluate` and added to the card by hand with their source."""
+Figures on real scans are measured by `oncotrack evaluate` and added to the card by hand with their source; a
+rerun (reproduce.sh) keeps those hand-written sections, in place, and rewrites only the template's own."""
 import json
+import os
+import re
 
 
 def write_model_card(path, config, training, metrics):
@@ -12,7 +15,7 @@ def write_model_card(path, config, training, metrics):
     train = json.dumps(config["train"], sort_keys=True)
     rows = "\n".join(f"| {r['subject']} | {r['dice_baseline']:.3f} | {r['dice_follow_up']:.3f} | "
                      f"{r['response_probability']:.3f} | {r['responder']} |" for r in metrics["per_case"])
-    brain = ""
+    brain, brain_use = "", ""
     if "brain_mask" in config:
         b = config["brain_mask"]
         brain = (f"""
@@ -21,6 +24,9 @@ def write_model_card(path, config, training, metrics):
   file; `oncotrack` registers the head to each scan (affine) and zeroes the tumour probability more than
   {b['dilation_mm']} mm outside the brain, unless the head outlines disagree (Dice < 0.8). Training and the
   held-out figures below (PyTorch, train.py) do not use it; `oncotrack segment` does.""")
+        brain_use = """ The
+  brain mask assumes a head that the scan covers from at least the skull base to the upper brain; each
+  timepoint's `…_desc-brain_mask.nii.gz` and the report's `segmentation.brain_mask` show what it did."""
     text = f"""# Model card: {config['name']}
 
 The default model of oncotrack (`oncotrack run` uses it unless `--model FILE` is given): a `multitask_unet3d`
@@ -53,7 +59,7 @@ pair, whether the follow-up shows a response (complete or partial volumetric res
 | pairs | {m['cases']} |
 
 ## Intended use and limits
-- Research use on adult brain T1 post-contrast scans with enhancing tumours; axial or 3-D acquisitions.
+- Research use on adult brain T1 post-contrast scans with enhancing tumours; axial or 3-D acquisitions.{brain_use}
 - Trained only on synthetic lesions in one real anatomy (Colin27): its figures on real patients are what
   `oncotrack evaluate` measures, not these. Check them before trusting it on a new cohort; pass reference masks
   in the manifest to have Dice, HD95 and volume error in every report.
@@ -66,5 +72,33 @@ pair, whether the follow-up shows a response (complete or partial volumetric res
 |---|---|---|---|---|
 {rows}
 """
+    text = with_hand_sections(text, path)
     with open(path, "w") as f:
         f.write(text)
+
+
+def sections(text):
+    """[(heading, text)] split before each "## " line; the part before the first has heading None."""
+    parts = re.split(r"(?m)^(?=## )", text)
+    return [(part.splitlines()[0] if part.startswith("## ") else None, part) for part in parts]
+
+
+def with_hand_sections(text, path):
+    """The new card, with every section of the existing card at `path` that the template does not write (real
+    scans, costs, attempts not adopted) put back after the template section it followed."""
+    if not os.path.exists(path):
+        return text
+    new = sections(text)
+    ours = {heading for heading, _ in new}
+    after = {}  # template heading -> the hand sections that followed it in the old card
+    anchor = None
+    for heading, part in sections(open(path).read()):
+        if heading in ours:
+            anchor = heading
+        else:
+            after.setdefault(anchor, []).append(part if part.endswith("\n\n") else part.rstrip("\n") + "\n\n")
+    out = []
+    for heading, part in new:
+        out.append(part)
+        out.extend(after.get(heading, []))
+    return "".join(out)
