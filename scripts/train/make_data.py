@@ -14,10 +14,8 @@ slice profile averaged over sub-samples 1 mm apart) with scalp fat and marrow br
 data.
 
 Lesions (1–3, equivalent radius 4–25 mm, centres deep enough in the brain): irregular ellipsoids (random
-axes, a random smooth radial perturbation), an enhancing rim 1.08–1.65 × white matter with texture, in half
-the lesions enhancing only in patches (a random field 5–12 mm in scale; the rest at the surrounding tissue's
-level, as in treated glioblastoma), a necrotic core (70 % of lesions ≥ 8 mm, 30 % of the patchy ones; 45–88 % of the radius, so some
-rims are thin) at CSF-like intensity, T1-hypointense oedema (tissue × 0.8–1.0) out
+axes, a random smooth radial perturbation), an enhancing rim 1.15–1.65 × white matter with texture, a
+necrotic core (70 % of lesions ≥ 8 mm) at CSF-like intensity, T1-hypointense oedema (tissue × 0.8–1.0) out
 to 1.3–2.0 × the lesion radius inside the brain, and mass effect (tissue pushed outwards, up to half the
 radius). The mask is the whole lesion (rim and core, not oedema), as in TCIA Brain-Tumor-Progression.
 
@@ -177,16 +175,9 @@ class Lesion:
         self.waves = rng.normal(scale=1.5, size=(6, 3))
         self.phases = rng.uniform(0, 2 * np.pi, 6)
         self.amplitudes = rng.uniform(0.06, 0.18, 6)
-        # Half the lesions enhance in patches (as treated glioblastoma often does): a random field of plane
-        # waves 5-12 mm long decides where; the rest of the lesion stays at the surrounding tissue's level.
-        self.mottled = rng.uniform() < 0.5
-        self.core = radius >= 8 and rng.uniform() < (0.3 if self.mottled else 0.7)
-        self.core_fraction = rng.uniform(0.45, 0.88)
-        self.enhancement = rng.uniform(1.08, 1.65)
-        k = rng.normal(size=(8, 3))
-        self.patch_waves = k / np.linalg.norm(k, axis=1)[:, None] * (2 * np.pi / rng.uniform(5, 12, 8))[:, None]
-        self.patch_phases = rng.uniform(0, 2 * np.pi, 8)
-        self.patch_level = rng.uniform(-0.35, 0.15)  # field above this enhances: 40-75 % of the lesion
+        self.core = radius >= 8 and rng.uniform() < 0.7
+        self.core_fraction = rng.uniform(0.45, 0.75)
+        self.enhancement = rng.uniform(1.15, 1.65)
         self.necrosis = rng.uniform(0.6, 1.6)
         self.oedema_extent = rng.uniform(1.3, 2.0)
         self.oedema_level = rng.uniform(0.8, 1.0)
@@ -226,13 +217,6 @@ class Lesion:
 
     def texture_at(self, points):
         return np.sin(points @ self.texture.T + self.texture_phase).mean(1)
-
-    def enhancing_at(self, points):
-        """Fraction (0-1) of full enhancement at points: 1 everywhere unless the lesion is mottled."""
-        if not self.mottled:
-            return np.ones(len(points))
-        field = np.sin(points @ self.patch_waves.T + self.patch_phases).sum(1) / 2.0  # ~unit variance
-        return smoothstep((field - self.patch_level) / 0.6 + 0.5)
 
     def influence(self):
         """Distance (mm) from the centre beyond which the lesion changes nothing."""
@@ -278,7 +262,6 @@ def render_points(points, subject, lesions):
         v = value[near] * np.where(brain[near] > 0.5, oedema, 1.0)
         texture = lesion.texture_at(p)
         lesion_value = WHITE_MATTER * lesion.enhancement * (1 + lesion.texture_amplitude * texture)
-        lesion_value = v + (lesion_value - v) * lesion.enhancing_at(p)
         if lesion.core:
             core_value = CSF * lesion.necrosis * (1 + 0.15 * texture)
             blend = smoothstep((d - lesion.core_fraction) / 0.12 + 0.5)
